@@ -1,0 +1,51 @@
+"""The ``jasco`` command line: a click group whose subcommands are imported only when run.
+
+``jasco --help`` lists commands from the table below without importing any of them, so it stays
+fast and never touches torch, transformers, vllm or pandas. Each stage adds one line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from jasco import __version__
+
+# command name -> ("module:attribute" of a click.Command, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "data": ("jasco.commands.data:data", "Fetch and verify the What Are They Doing dataset."),
+    "expand": ("jasco.commands.expand:expand", "Write the 640-row item table (80 clips x 8 instructions)."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        target, _ = COMMANDS[cmd_name]
+        module_name, _, attribute = target.partition(":")
+        command: Any = getattr(importlib.import_module(module_name), attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="jasco")
+def cli() -> None:
+    """jasco: benchmark audio large language models on JASCO (arXiv 2409.14526).
+
+    The pipeline is file to file: expand -> infer -> judge -> report; each stage resumes.
+    """
+
+
+def main() -> None:
+    cli()

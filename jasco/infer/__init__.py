@@ -1,0 +1,1 @@
+"""The infer stage: ALLM answers (``allm_output``) for every benchmark item."""

@@ -1,0 +1,19 @@
+"""Shared fixtures: the upstream dataset copy beside the checkout, and small audio files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+UPSTREAM = Path(os.environ.get("JASCO_TEST_DATA", REPO.parent / "shared" / "jasco"))
+
+
+@pytest.fixture(scope="session")
+def upstream_dir() -> Path:
+    """An untouched copy of the upstream dataset repository (read-only)."""
+    if not (UPSTREAM / "dataset" / "v0" / "v0.csv").is_file():
+        pytest.fail(f"upstream dataset copy not found at {UPSTREAM}; set JASCO_TEST_DATA")
+    return UPSTREAM
