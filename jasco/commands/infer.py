@@ -1,0 +1,122 @@
+"""``jasco infer``: fill ``allm_output`` with an ALLM's answers (resumable, batched, checked).
+
+Adapter options reach the adapter's factory as keyword arguments, with no per-model code here:
+the common flags below (``--backend``, ``--model-id``, ``--max-model-len``, ``--base-url``...)
+are passed only when given, and any other keyword goes through a repeatable
+``--option key=value`` (the value is parsed as JSON when it is JSON: ``--option
+enforce_eager=true``, ``--option 'limit_mm_per_prompt={"audio": 1}'``, else kept as text). An
+adapter that does not take an option says so and lists the ones it takes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from jasco.commands.options import data_dir_option
+
+# flag value name -> adapter option name; each is passed only when given on the command line.
+COMMON_OPTIONS = {
+    "backend": "backend", "model_id": "model_id", "revision": "revision",
+    "max_model_len": "max_model_len", "tensor_parallel_size": "tensor_parallel_size", "dtype": "dtype",
+    "gpu_memory_utilization": "gpu_memory_utilization", "batch_size": "batch_size",
+    "base_url": "base_url", "concurrency": "concurrency",
+}
+
+
+def parse_option(text: str) -> tuple[str, Any]:
+    """``key=value`` -> (key with dashes as underscores, the JSON value or the text)."""
+    key, sep, value = text.partition("=")
+    key = key.strip().replace("-", "_")
+    if not sep or not key.isidentifier():
+        raise click.BadParameter(f"expected key=value, got {text!r}", param_hint="--option")
+    try:
+        return key, json.loads(value)
+    except ValueError:
+        return key, value
+
+
+def adapter_options(given: dict[str, Any], extra: tuple[str, ...]) -> dict[str, Any]:
+    options = {COMMON_OPTIONS[name]: value for name, value in given.items() if value not in (None, ())}
+    for text in extra:
+        key, value = parse_option(text)
+        if key in options:
+            raise click.BadParameter(f"{key} is given twice", param_hint="--option")
+        options[key] = value
+    return options
+
+
+def _list_models(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    import jasco.infer.catalog  # noqa: F401 - registers the adapters
+    from jasco.infer.base import ADAPTERS
+
+    for entry in ADAPTERS.entries():
+        click.echo(f"{entry.name:16} {entry.summary}")
+    ctx.exit(0)
+
+
+@click.command()
+@click.option("--list-models", is_flag=True, expose_value=False, is_eager=True, callback=_list_models,
+              help="List the registered adapters and exit.")
+@click.option("--model", "model", required=True, help="The adapter (see --list-models).")
+@click.option("--backend", help="Engine for adapters that have several (qwen2-audio: vllm | transformers).")
+@click.option("--model-id", help="Hugging Face id or local directory (openai: the served model name).")
+@click.option("--revision", help="Model revision (commit/tag) to load and record.")
+@click.option("--max-model-len", type=int, help="vLLM context length.")
+@click.option("--tensor-parallel-size", type=int, help="vLLM: GPUs per model.")
+@click.option("--dtype", help="Weights dtype (auto, bfloat16, float16, float32).")
+@click.option("--gpu-memory-utilization", type=float, help="vLLM: fraction of GPU memory to use.")
+@click.option("--batch-size", type=int, help="transformers: items per generate call.")
+@click.option("--base-url", multiple=True, help="openai: endpoint base URL (repeat to spread load).")
+@click.option("--concurrency", type=int, help="openai: requests in flight.")
+@click.option("--option", "extra", multiple=True, metavar="KEY=VALUE", help="Any other adapter option.")
+@click.option("--items", "items_csv", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Item table to answer (default: all 640 items expanded from the dataset).")
+@data_dir_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV to write.")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Result store (default <out>.store.jsonl).")
+@click.option("--limit", type=click.IntRange(min=0), help="Only the first N items.")
+@click.option("--max-new-tokens", type=click.IntRange(min=1), default=256, show_default=True)
+@click.option("--temperature", type=click.FloatRange(min=0), default=0.0, show_default=True)
+@click.option("--top-p", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--check-audio", is_flag=True,
+              help="First prove the audio reaches the model: real audio vs silence; stop if no answer changes.")
+@click.option("--check-audio-items", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--progress/--no-progress", default=True, show_default=True)
+def infer(
+    model: str, extra: tuple[str, ...], items_csv: Path | None, data_dir: Path | None, out: Path,
+    store_path: Path | None, limit: int | None, max_new_tokens: int, temperature: float, top_p: float,
+    seed: int, check_audio: bool, check_audio_items: int, progress: bool, **common: Any,
+) -> None:
+    """Answer every item with an ALLM and write the table with allm_output filled."""
+    from jasco.data.manifest import DatasetError
+    from jasco.data.table import TableError
+    from jasco.infer.base import GenerationSettings
+    from jasco.infer.check import AudioCheckError
+    from jasco.infer.run import run_infer
+    from jasco.registry import UnknownNameError
+
+    options = adapter_options(common, extra)
+    settings = GenerationSettings(temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens, seed=seed)
+    try:
+        summary = run_infer(
+            out, model=model, items_csv=items_csv, data_dir=data_dir, options=options, settings=settings,
+            store_path=store_path, limit=limit, progress=progress,
+            check_audio_items=check_audio_items if check_audio else 0, echo=lambda m: click.echo(m, err=True),
+        )
+    except (AudioCheckError, DatasetError, TableError) as error:
+        raise click.ClickException(str(error)) from None
+    except (UnknownNameError, ValueError) as error:  # an unknown adapter or a bad option
+        raise click.UsageError(str(error)) from None
+    click.echo(
+        f"{summary.n_rows} rows written to {summary.out_csv}: {summary.n_generated_now} generated now, "
+        f"{summary.n_from_store} from the store, {summary.n_errors} errors"
+        + (" (see the infer_error column)" if summary.n_errors else "")
+    )

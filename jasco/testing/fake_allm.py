@@ -1,0 +1,48 @@
+"""``fake-allm``: a deterministic adapter with no model, for testing the infer stage's plumbing.
+
+Its answer is a digest of the audio samples and the instruction, so it changes with the audio
+(the audio check passes) unless ``hears_audio=False`` (the check must then fail). Items named in
+``fail_items`` get an error instead of an answer. ``FakeAllm.calls`` counts the items it was asked
+about in this process, so tests can prove a rerun asks nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from jasco.infer.base import GenerationSettings, InferRequest, ResultCallback
+
+
+class FakeAllm:
+    name = "fake-allm"
+    calls: ClassVar[int] = 0
+
+    def __init__(self, hears_audio: bool = True, fail_items: Sequence[str] = (), model_id: str = "fake/allm") -> None:
+        self.hears_audio = hears_audio
+        self.fail_items = set(fail_items)
+        self.model_id = model_id
+
+    def describe(self) -> dict[str, Any]:
+        return {"adapter": self.name, "model_id": self.model_id, "revision": "0", "backend": "python",
+                "hears_audio": self.hears_audio}
+
+    def generate(
+        self, requests: Sequence[InferRequest], settings: GenerationSettings, on_result: ResultCallback
+    ) -> None:
+        for request in requests:
+            FakeAllm.calls += 1
+            if request.item_id in self.fail_items:
+                on_result(request.index, None, f"fake failure for {request.item_id}")
+                continue
+            digest = hashlib.sha256(request.instruction.encode("utf-8"))
+            if self.hears_audio:
+                digest.update(request.audio.tobytes())
+            on_result(request.index, f"fake answer {digest.hexdigest()[:12]}", None)
+
+    def close(self) -> None:
+        pass
+
+
+fake_allm = FakeAllm  # the factory: its signature lists the options it takes
