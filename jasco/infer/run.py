@@ -298,12 +298,16 @@ def _run_audio_check(
 ) -> None:
     from jasco.infer.check import AudioCheckError, check_audio
 
+    usable = [row.request for row in prepared if row.request is not None]
     requests: list[InferRequest] = []
     seen: set[Path] = set()
-    for row in prepared:  # distinct clips first: one item per clip
-        if row.request is not None and row.request.audio_path not in seen and len(requests) < n_items:
-            seen.add(row.request.audio_path)
-            requests.append(row.request)
+    for request in usable:  # one item per clip first, then any others
+        if request.audio_path not in seen:
+            seen.add(request.audio_path)
+            requests.append(request)
+    chosen = {request.index for request in requests}
+    requests += [request for request in usable if request.index not in chosen]
+    requests = requests[:n_items]
     result = check_audio(adapter, requests, settings)
     if not result.passed:
         raise AudioCheckError(result.message())

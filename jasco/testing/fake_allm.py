@@ -2,13 +2,15 @@
 
 Its answer is a digest of the audio samples and the instruction, so it changes with the audio
 (the audio check passes) unless ``hears_audio=False`` (the check must then fail). Items named in
-``fail_items`` get an error instead of an answer. ``FakeAllm.calls`` counts the items it was asked
+``fail_items`` get an error instead of an answer; ``delay_s`` slows each item down (so a test can
+kill a run midway). ``FakeAllm.calls`` counts the items it was asked
 about in this process, so tests can prove a rerun asks nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -19,8 +21,12 @@ class FakeAllm:
     name = "fake-allm"
     calls: ClassVar[int] = 0
 
-    def __init__(self, hears_audio: bool = True, fail_items: Sequence[str] = (), model_id: str = "fake/allm") -> None:
+    def __init__(
+        self, hears_audio: bool = True, fail_items: Sequence[str] = (), model_id: str = "fake/allm",
+        delay_s: float = 0.0,
+    ) -> None:
         self.hears_audio = hears_audio
+        self.delay_s = delay_s
         self.fail_items = set(fail_items)
         self.model_id = model_id
 
@@ -33,6 +39,8 @@ class FakeAllm:
     ) -> None:
         for request in requests:
             FakeAllm.calls += 1
+            if self.delay_s:
+                time.sleep(self.delay_s)
             if request.item_id in self.fail_items:
                 on_result(request.index, None, f"fake failure for {request.item_id}")
                 continue
