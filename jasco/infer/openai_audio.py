@@ -62,6 +62,7 @@ class OpenAIAudioChat:
         max_retries: int = 5,
         wav_subtype: str = "FLOAT",
         system_prompt: str | None = None,
+        return_token_ids: bool = False,
         name: str = NAME,
     ) -> None:
         if not model_id:
@@ -75,6 +76,10 @@ class OpenAIAudioChat:
         self.revision = revision
         self.wav_subtype = wav_subtype
         self.system_prompt = system_prompt
+        self.return_token_ids = return_token_ids
+        # The generated token ids of the last generate() call, by request index, when the server
+        # reports them (vLLM does with ``return_token_ids``; hosted APIs do not).
+        self.last_token_ids: dict[int, list[int]] = {}
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -92,21 +97,28 @@ class OpenAIAudioChat:
             {"type": "input_audio", "input_audio": {"data": audio, "format": "wav"}},
             {"type": "text", "text": request.instruction},
         ]})
-        return {
+        payload = {
             "model": self.model_id, "messages": messages, "temperature": settings.temperature,
             "top_p": settings.top_p, "max_tokens": settings.max_new_tokens, "seed": settings.seed,
         }
+        if self.return_token_ids:  # a vLLM extension
+            payload["return_token_ids"] = True
+        return payload
 
     def generate(
         self, requests: Sequence[InferRequest], settings: GenerationSettings, on_result: ResultCallback
     ) -> None:
         payloads = [self.payload(request, settings) for request in requests]
+        self.last_token_ids = {}
 
         def done(position: int, response: dict[str, Any] | None, error: str | None) -> None:
             index = requests[position].index
             if response is None:
                 on_result(index, None, error)
                 return
+            token_ids = (response.get("choices") or [{}])[0].get("token_ids")
+            if isinstance(token_ids, list):
+                self.last_token_ids[index] = token_ids
             try:
                 on_result(index, chat_text(response), None)
             except RequestFailedError as failure:

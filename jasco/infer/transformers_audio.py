@@ -54,6 +54,8 @@ class TransformersAudioChat:
         self.device_map = device_map
         self._model: Any = None
         self._processor: Any = None
+        # The generated token ids of the last generate() call, by request index (parity checks).
+        self.last_token_ids: dict[int, list[int]] = {}
 
     def _load(self) -> None:
         """Load the processor and the model on first use (describing the adapter loads nothing)."""
@@ -101,6 +103,7 @@ class TransformersAudioChat:
     def generate(
         self, requests: Sequence[InferRequest], settings: GenerationSettings, on_result: ResultCallback
     ) -> None:
+        self.last_token_ids = {}
         for start in range(0, len(requests), self.batch_size):
             batch = requests[start:start + self.batch_size]
             try:
@@ -150,6 +153,11 @@ class TransformersAudioChat:
             output = self.model.generate(**inputs, **options)
         new_tokens = output[:, inputs["input_ids"].shape[1]:]
         texts: list[str] = self.processor.batch_decode(new_tokens, skip_special_tokens=True)
+        pad = self.processor.tokenizer.pad_token_id
+        for request, row in zip(batch, new_tokens.tolist(), strict=True):
+            while row and row[-1] == pad:  # right padding of sequences that ended early
+                row.pop()
+            self.last_token_ids[request.index] = row
         return texts
 
     def close(self) -> None:

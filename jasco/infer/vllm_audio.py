@@ -58,6 +58,8 @@ class VllmAudioChat:
         }
         self._llm: Any = None
         self._counter = 0
+        # The generated token ids of the last generate() call, by request index (parity checks).
+        self.last_token_ids: dict[int, list[int]] = {}
 
     @property
     def llm(self) -> Any:
@@ -94,6 +96,7 @@ class VllmAudioChat:
         self, requests: Sequence[InferRequest], settings: GenerationSettings, on_result: ResultCallback
     ) -> None:
         engine = self.llm.llm_engine
+        self.last_token_ids = {}
         params = self.sampling_params(settings)
         pending: dict[str, int] = {}
         for request in requests:
@@ -110,7 +113,9 @@ class VllmAudioChat:
         while pending and engine.has_unfinished_requests():
             for output in engine.step():
                 if output.finished and output.request_id in pending:
-                    on_result(pending.pop(output.request_id), output.outputs[0].text, None)
+                    index = pending.pop(output.request_id)
+                    self.last_token_ids[index] = list(output.outputs[0].token_ids)
+                    on_result(index, output.outputs[0].text, None)
         for index in pending.values():  # the engine dropped a request without finishing it
             on_result(index, None, "vLLM finished without an output for this request")
 

@@ -1,0 +1,226 @@
+"""The tiny random-weight Qwen2-Audio through transformers, the in-process vLLM engine and a real
+vLLM OpenAI-compatible server (``input_audio``): greedy answers identical across the three, the
+audio check passing on each and failing for a processor call that drops the audio, the 48 kHz
+clip through every backend, row errors and reruns with a real model.
+
+The model, the engine and the server are built once for the module; the server starts first and
+warms up while the other backends run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jasco.data.audio import load_audio
+from jasco.infer.base import GenerationSettings, InferRequest
+from jasco.infer.check import AudioCheckResult, check_audio
+
+pytestmark = [pytest.mark.slow, pytest.mark.vllm]
+
+SETTINGS = GenerationSettings(max_new_tokens=12)
+# (clip, instruction variant): clip 47 is the 48 kHz one.
+ITEMS = ((1, 1), (2, 5), (47, 1), (47, 6), (12, 3))
+MAX_MODEL_LEN = 1024
+
+os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
+os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from jasco.testing.tiny_audio import build_tiny_qwen2_audio
+
+    return build_tiny_qwen2_audio(tmp_path_factory.mktemp("tiny-qwen2-audio"))
+
+
+@pytest.fixture(scope="module")
+def server(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """A real vLLM OpenAI-compatible server on 127.0.0.1, started (not yet waited for)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    env = dict(os.environ, VLLM_ENABLE_V1_MULTIPROCESSING="0", VLLM_CPU_KVCACHE_SPACE="1")
+    with open(log, "wb") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", str(tiny_model),
+             "--host", "127.0.0.1", "--port", str(port), "--enforce-eager", "--dtype", "float32",
+             "--max-model-len", str(MAX_MODEL_LEN), "--distributed-executor-backend", "uni",
+             "--limit-mm-per-prompt", '{"audio": 1}'],
+            env=env, stdout=handle, stderr=subprocess.STDOUT,
+        )
+    try:
+        yield process, f"http://127.0.0.1:{port}/v1"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def requests(upstream_dir: Path, server: object) -> list[InferRequest]:
+    from jasco.data.samples import load_instructions
+
+    texts = {instruction.variant: instruction.text for instruction in load_instructions()}
+    built = []
+    for index, (clip, variant) in enumerate(ITEMS):
+        audio = load_audio(upstream_dir / "dataset" / "v0" / f"{clip}.wav", clip_id=clip)
+        built.append(InferRequest(
+            index=index, item_id=f"{clip}-v{variant}", instruction=texts[variant], audio=audio.samples,
+            sample_rate=audio.sample_rate, audio_path=audio.path,
+        ))
+    assert load_audio(built[2].audio_path).original_sample_rate == 48_000
+    return built
+
+
+Outputs = tuple[list[str], list[list[int]]]
+
+
+def answers(adapter: Any, requests: list[InferRequest]) -> Outputs:
+    """The adapter's texts and generated token ids for ``requests`` (no errors allowed)."""
+    got: dict[int, tuple[str | None, str | None]] = {}
+    adapter.generate(requests, SETTINGS, lambda i, text, error: got.__setitem__(i, (text, error)))
+    assert sorted(got) == [r.index for r in requests]
+    assert all(error is None for _, error in got.values()), got
+    return [got[r.index][0] or "" for r in requests], [adapter.last_token_ids[r.index] for r in requests]
+
+
+@pytest.fixture(scope="module")
+def transformers_adapter(tiny_model: Path) -> Any:
+    from jasco.infer.qwen2_audio import qwen2_audio
+
+    return qwen2_audio(backend="transformers", model_id=str(tiny_model), batch_size=3, dtype="float32")
+
+
+@pytest.fixture(scope="module")
+def reference(transformers_adapter: Any, requests: list[InferRequest]) -> Outputs:
+    """The transformers answers, one item at a time (no padding at all)."""
+    texts, tokens = [], []
+    for request in requests:
+        (text,), (ids,) = answers(transformers_adapter, [request])
+        texts.append(text)
+        tokens.append(ids)
+    assert len({tuple(ids) for ids in tokens}) >= 3 and all(len(ids) > 0 for ids in tokens)
+    return texts, tokens
+
+
+@pytest.fixture(scope="module")
+def vllm_outputs(tiny_model: Path, requests: list[InferRequest]) -> tuple[Outputs, AudioCheckResult]:
+    from jasco.infer.qwen2_audio import qwen2_audio
+
+    adapter = qwen2_audio(backend="vllm", model_id=str(tiny_model), max_model_len=MAX_MODEL_LEN,
+                          dtype="float32", enforce_eager=True)
+    try:
+        assert adapter.describe()["backend"] == "vllm"
+        return answers(adapter, requests), check_audio(adapter, requests[:3], SETTINGS)
+    finally:
+        adapter.close()
+
+
+def test_transformers_batched_matches_one_at_a_time_and_hears_audio(
+    transformers_adapter: Any, requests: list[InferRequest], reference: Outputs
+) -> None:
+    assert answers(transformers_adapter, requests) == reference  # batches of 3, left-padded
+    result = check_audio(transformers_adapter, requests[:3], SETTINGS)
+    assert result.passed, result.message()
+
+
+def test_a_processor_call_with_the_old_audios_keyword_fails_the_check(
+    tiny_model: Path, requests: list[InferRequest]
+) -> None:
+    from jasco.infer.transformers_audio import TransformersAudioChat
+
+    class OldKeyword(TransformersAudioChat):
+        audio_keyword = "audios"  # silently ignored by current processors
+
+    deaf = OldKeyword("qwen2-audio", str(tiny_model), batch_size=6)
+    result = check_audio(deaf, requests[:3], SETTINGS)
+    assert not result.passed and all(p.with_audio == p.with_silence and p.error is None for p in result.pairs)
+    assert "identical with the real audio and with silence" in result.message()
+
+
+def test_vllm_in_process_is_token_identical_to_transformers(
+    vllm_outputs: tuple[Outputs, AudioCheckResult], reference: Outputs
+) -> None:
+    (texts, tokens), check = vllm_outputs
+    assert tokens == reference[1]
+    assert check.passed, check.message()
+
+
+def test_vllm_server_with_input_audio_is_token_identical(
+    server: tuple[subprocess.Popen[bytes], str], tiny_model: Path, requests: list[InferRequest],
+    reference: Outputs, vllm_outputs: tuple[Outputs, AudioCheckResult],
+) -> None:
+    import httpx
+
+    from jasco.infer.openai_audio import OpenAIAudioChat
+
+    process, base_url = server
+    deadline = time.monotonic() + 420
+    while True:
+        assert process.poll() is None, "the vLLM server exited during start-up"
+        try:
+            if httpx.get(base_url.removesuffix("/v1") + "/health", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "the vLLM server did not start in time"
+        time.sleep(0.5)
+    adapter = OpenAIAudioChat(str(tiny_model), base_url=base_url, concurrency=4, max_retries=0,
+                              return_token_ids=True)
+    texts, tokens = answers(adapter, requests)
+    assert tokens == reference[1]
+    assert texts == vllm_outputs[0][0]  # the same detokenizer as the in-process engine
+    result = check_audio(adapter, requests[:3], SETTINGS)
+    assert result.passed, result.message()
+
+
+def test_run_with_a_real_model_row_errors_and_rerun_without_loading(
+    tmp_path: Path, tiny_model: Path, transformers_adapter: Any, reference: Outputs,
+    requests: list[InferRequest], upstream_dir: Path,
+) -> None:
+    import pandas as pd
+
+    from jasco.data.samples import load_items
+    from jasco.data.table import items_to_frame, read_table, write_table
+    from jasco.infer.qwen2_audio import qwen2_audio
+    from jasco.infer.run import run_infer
+
+    wanted = {r.item_id for r in requests}
+    items = [item for item in load_items(upstream_dir) if item.item_id in wanted]
+    frame = items_to_frame(items)
+    broken = frame.iloc[[0]].copy()
+    (tmp_path / "truncated.wav").write_bytes((upstream_dir / "dataset/v0/3.wav").read_bytes()[:2000])
+    broken["audio"], broken["id"] = str(tmp_path / "truncated.wav"), "3"
+    items_csv = tmp_path / "items.csv"
+    write_table(pd.concat([frame, broken], ignore_index=True), items_csv)
+
+    out = tmp_path / "out.csv"
+    summary = run_infer(out, model="qwen2-audio", items_csv=items_csv, settings=SETTINGS, progress=False,
+                        adapter=transformers_adapter, check_audio_items=2)
+    assert (summary.n_rows, summary.n_generated_now, summary.n_errors) == (6, 5, 1)
+    table = read_table(out)
+    by_item = {r.item_id: text for r, text in zip(requests, reference[0], strict=True)}
+    expected = [by_item[item.item_id] for item in items]
+    assert table["allm_output"].tolist()[:5] == expected
+    assert table.at[5, "allm_output"] == "" and "truncated audio file" in table.at[5, "infer_error"]
+    assert set(table["model"]) == {str(tiny_model)}
+
+    fresh = qwen2_audio(backend="transformers", model_id=str(tiny_model), batch_size=3, dtype="float32")
+    again = run_infer(out, model="qwen2-audio", items_csv=items_csv, settings=SETTINGS, progress=False,
+                      adapter=fresh)
+    assert (again.n_from_store, again.n_generated_now, again.n_errors) == (5, 0, 1)
+    assert fresh._model is None  # type: ignore[attr-defined]  # nothing to generate: never loaded
+    assert read_table(out)["allm_output"].tolist()[:5] == expected
