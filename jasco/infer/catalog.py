@@ -6,9 +6,9 @@ line. Code that looks adapters up by name imports this module first.
 
 from __future__ import annotations
 
-from jasco.infer.base import ADAPTERS  # noqa: F401 - registrations below
+from jasco.infer.base import ADAPTERS
 
 # ADAPTERS.register("name", "jasco.infer.module:factory", "one-line summary")
-ADAPTERS.register("qwen2-audio", "jasco.infer.qwen2_audio:qwen2_audio", "Qwen2-Audio-7B-Instruct (vLLM or transformers)")
+ADAPTERS.register("qwen2-audio", "jasco.infer.qwen2_audio:qwen2_audio", "Qwen2-Audio-7B-Instruct, vLLM or transformers")
 ADAPTERS.register("openai", "jasco.infer.openai_audio:openai_audio", "an OpenAI-compatible endpoint with input_audio")
 ADAPTERS.register("fake-allm", "jasco.testing.fake_allm:fake_allm", "testing: a deterministic fake (no model)")

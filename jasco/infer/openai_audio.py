@@ -13,12 +13,17 @@ resampled from 48 kHz included); ``--option wav_subtype=PCM_16`` suits endpoints
 
 Serve a model with vLLM on a GPU machine and point jasco at it::
 
-    vllm serve Qwen/Qwen2-Audio-7B-Instruct --limit-mm-per-prompt '{"audio": 1}' --port 8000
+    vllm serve Qwen/Qwen2-Audio-7B-Instruct --limit-mm-per-prompt '{"audio": 1}' --port 8000 \\
+        --chat-template-content-format string
     jasco infer --model openai --model-id Qwen/Qwen2-Audio-7B-Instruct \\
         --base-url http://gpu-host:8000/v1 --concurrency 32 --out results/qwen2-audio.csv
 
-Hosted APIs work the same way (``--base-url``, ``OPENAI_API_KEY``); ``--revision`` records what
-the provider calls the model version, since jasco cannot see it.
+``--chat-template-content-format string`` matters for Qwen2-Audio: its chat template recognises
+an audio part by an ``audio``/``audio_url`` key, which vLLM's OpenAI-style parts lack, so without
+the flag every request fails with "failed to apply prompt replacement" (measured with vLLM 0.32);
+with it vLLM writes "Audio 1: <|audio_bos|><|AUDIO|><|audio_eos|>" itself, token-identical to the
+in-process backends. Hosted APIs work the same way (``--base-url``, ``OPENAI_API_KEY``);
+``--revision`` records what the provider calls the model version, since jasco cannot see it.
 """
 
 from __future__ import annotations

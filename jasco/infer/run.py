@@ -148,8 +148,8 @@ def prepare_rows(
     clips: dict[Path, tuple[Any, str] | str] = {}
     rows = []
     where = items_csv or "the expanded items"
-    for position, row in enumerate(frame.to_dict("records")):
-        row = {k: str(v) for k, v in row.items()}
+    for position, record in enumerate(frame.to_dict("records")):
+        row = {str(k): str(v) for k, v in record.items()}
         path = resolve_audio_path(row["audio"], items_csv, data_dir)
         if path not in clips:
             try:
@@ -250,8 +250,9 @@ def run_infer(
                        "from_store": n_from_store, "errors": len(errors)},
         },
     )
+    clip_ids = [str(value) for value in frame["id"]]
     for position in sorted(errors)[:20]:
-        echo(f"error: row {position + 2} ({frame.at[position, 'id']}): {errors[position]}")
+        echo(f"error: row {position + 2} ({clip_ids[position]}): {errors[position]}")
     if len(errors) > 20:
         echo(f"... and {len(errors) - 20} more errors (see the infer_error column)")
     return InferSummary(

@@ -95,7 +95,8 @@ class TransformersAudioChat:
 
     def prompt(self, request: InferRequest) -> str:
         messages = [{"role": "user", "content": [
-            {"type": "audio"}, {"type": "text", "text": request.instruction},
+            {"type": "audio", "audio_url": str(request.audio_path)},
+            {"type": "text", "text": request.instruction},
         ]}]
         text: str = self.processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
         return text
@@ -108,14 +109,14 @@ class TransformersAudioChat:
             batch = requests[start:start + self.batch_size]
             try:
                 texts = self._generate_batch(batch, settings)
-            except Exception:  # noqa: BLE001 - isolate the failing item below
+            except Exception:  # isolate the failing item below
                 if len(batch) == 1:
                     self._report_error(batch[0], on_result)
                     continue
                 for request in batch:
                     try:
                         (text,) = self._generate_batch([request], settings)
-                    except Exception:  # noqa: BLE001
+                    except Exception:
                         self._report_error(request, on_result)
                     else:
                         on_result(request.index, text, None)

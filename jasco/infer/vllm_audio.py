@@ -79,7 +79,8 @@ class VllmAudioChat:
     def prompt(self, request: InferRequest) -> str:
         """The chat-templated prompt text: one user turn, the audio first, then the instruction."""
         messages = [{"role": "user", "content": [
-            {"type": "audio"}, {"type": "text", "text": request.instruction},
+            {"type": "audio", "audio_url": str(request.audio_path)},
+            {"type": "text", "text": request.instruction},
         ]}]
         text: str = self.llm.get_tokenizer().apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
         return text
@@ -106,7 +107,7 @@ class VllmAudioChat:
                       "multi_modal_data": {"audio": (request.audio, request.sample_rate)}}
             try:
                 engine.add_request(request_id, prompt, params)
-            except Exception as error:  # noqa: BLE001 - the engine's reason becomes the row's error
+            except Exception as error:  # the engine's reason becomes the row's error
                 on_result(request.index, None, f"vLLM rejected the request: {type(error).__name__}: {error}")
                 continue
             pending[request_id] = request.index

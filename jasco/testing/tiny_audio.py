@@ -20,24 +20,20 @@ from pathlib import Path
 
 AUDIO_SPECIALS = ("<|AUDIO|>", "<|audio_bos|>", "<|audio_eos|>")
 
-# The layout of Qwen/Qwen2-Audio-7B-Instruct's template (default system turn, "Audio N:" lines in
-# the user turn); audio parts may be typed "audio", "audio_url" or "input_audio".
+# The chat template of Qwen/Qwen2-Audio-7B-Instruct, verbatim: an audio part is recognised by an
+# ``audio`` or ``audio_url`` key (not by its type), so the adapters send
+# ``{"type": "audio", "audio_url": ...}``; servers must insert the placeholder themselves
+# (vLLM: ``--chat-template-content-format string``).
 QWEN2_AUDIO_TEMPLATE = (
-    "{% set audio_count = namespace(value=0) %}"
-    "{% for message in messages %}"
-    "{% if loop.first and message['role'] != 'system' %}"
-    "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
-    "{% endif %}"
-    "<|im_start|>{{ message['role'] }}\n"
-    "{% if message['content'] is string %}{{ message['content'] }}<|im_end|>\n"
-    "{% else %}{% for content in message['content'] %}"
-    "{% if content['type'] in ('audio', 'audio_url', 'input_audio') %}"
+    "{% set audio_count = namespace(value=0) %}{% for message in messages %}"
+    "{% if loop.first and message['role'] != 'system' %}<|im_start|>system\nYou are a helpful assistant."
+    "<|im_end|>\n{% endif %}<|im_start|>{{ message['role'] }}\n{% if message['content'] is string %}"
+    "{{ message['content'] }}<|im_end|>\n{% else %}{% for content in message['content'] %}"
+    "{% if 'audio' in content or 'audio_url' in content or message['type'] == 'audio' %}"
     "{% set audio_count.value = audio_count.value + 1 %}"
     "Audio {{ audio_count.value }}: <|audio_bos|><|AUDIO|><|audio_eos|>\n"
-    "{% elif content['type'] == 'text' %}{{ content['text'] }}{% endif %}"
-    "{% endfor %}<|im_end|>\n{% endif %}"
-    "{% endfor %}"
-    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+    "{% elif 'text' in content %}{{ content['text'] }}{% endif %}{% endfor %}<|im_end|>\n{% endif %}"
+    "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
 )
 
 
