@@ -226,3 +226,26 @@ def test_run_with_a_real_model_row_errors_and_rerun_without_loading(
     assert (again.n_from_store, again.n_generated_now, again.n_errors) == (5, 0, 1)
     assert fresh._model is None  # type: ignore[attr-defined]  # nothing to generate: never loaded
     assert read_table(out)["allm_output"].tolist()[:5] == expected
+
+
+def test_cli_with_the_transformers_backend_and_the_audio_check(
+    tmp_path: Path, tiny_model: Path, upstream_dir: Path, reference: Outputs, requests: list[InferRequest]
+) -> None:
+    from click.testing import CliRunner
+
+    from jasco.cli import cli
+    from jasco.data.table import read_table
+
+    out = tmp_path / "cli.csv"
+    args = ["infer", "--model", "qwen2-audio", "--backend", "transformers", "--model-id", str(tiny_model),
+            "--dtype", "float32", "--batch-size", "4", "--data-dir", str(upstream_dir), "--limit", "2",
+            "--max-new-tokens", str(SETTINGS.max_new_tokens), "--out", str(out), "--check-audio",
+            "--check-audio-items", "2", "--no-progress"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "audio check passed for qwen2-audio: 2/2" in result.output and "2 generated now" in result.output
+    table = read_table(out)
+    assert table.at[0, "allm_output"] == reference[0][0]  # item 1-v1, the same as the adapter gave
+    assert requests[0].item_id == "1-v1"
+    manifest = out.with_name(out.name + ".manifest.json").read_text(encoding="utf-8")
+    assert '"backend": "transformers"' in manifest and str(tiny_model) in manifest

@@ -53,7 +53,12 @@ class Adapter(Protocol):
     name: str
 
     def describe(self) -> dict[str, Any]:
-        """Model id, revision, backend and settings: recorded in manifests and store keys."""
+        """Model id, revision, backend and settings, recorded in the run manifest.
+
+        The keys ``model_id``, ``revision`` and ``backend`` (None where meaningless) also go into
+        every result-store key with the adapter name (``jasco.infer.run.adapter_identity``); the
+        rest is recorded only. Describing an adapter must not load its model.
+        """
 
     def generate(
         self, requests: Sequence[InferRequest], settings: GenerationSettings, on_result: ResultCallback
