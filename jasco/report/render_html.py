@@ -83,7 +83,7 @@ def _numeric(value: str) -> bool:
     return True
 
 
-def table_html(table: Table) -> str:
+def table_html(table: Table, section_title: str = "") -> str:
     head = "".join(f"<th>{esc(column)}</th>" for column in table.columns)
     body = []
     for row in table.rows:
@@ -92,7 +92,8 @@ def table_html(table: Table) -> str:
         )
         body.append(f"<tr>{cells}</tr>")
     note = f'<p class="note">{esc(table.note)}</p>' if table.note else ""
-    return (f"<h3>{esc(table.title)}</h3><table><thead><tr>{head}</tr></thead>"
+    title = "" if table.title == section_title else f"<h3>{esc(table.title)}</h3>"
+    return (f"{title}<table><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>{note}")
 
 
@@ -193,7 +194,7 @@ def render_html(report: dict[str, Any], options: RenderOptions) -> str:
         extra = EXTRA_HTML.get(key)
         if not tables and extra is None:
             continue
-        content = "".join(table_html(table) for table in tables)
+        content = "".join(table_html(table, section.title) for table in tables)
         if extra is not None:
             content += extra(report[key], options)
         parts.append(f'<section id="section-{esc(key)}"><h2>{esc(section.title)}</h2>{content}</section>')

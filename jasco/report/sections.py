@@ -80,11 +80,11 @@ def register_section(key: str, target: str, summary: str = "") -> None:
         SECTION_ORDER.append(key)
 
 
-register_section("inputs", "jasco.report.section_core:INPUTS", "the judged files read")
-register_section("bootstrap", "jasco.report.section_core:BOOTSTRAP", "resampling settings")
 register_section("results", "jasco.report.section_core:RESULTS", "per (ALLM, judge) metrics with CIs")
 register_section("averages", "jasco.report.section_core:AVERAGES", "per ALLM, averaged over judges")
 register_section("variants", "jasco.report.section_variants:VARIANTS", "per instruction variant")
 register_section("paired", "jasco.report.section_paired:PAIRED", "paired bootstrap ALLM differences")
 register_section("agreement", "jasco.report.section_agreement:AGREEMENT", "agreement between judges")
+register_section("bootstrap", "jasco.report.section_core:BOOTSTRAP", "resampling settings")
+register_section("inputs", "jasco.report.section_core:INPUTS", "the judged files read")
 register_section("explorer", "jasco.report.section_explorer:EXPLORER", "every answer, per clip")
