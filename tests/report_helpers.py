@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+from functools import lru_cache
 from pathlib import Path
 
-from jasco.data.samples import load_clips, load_instructions
+from jasco.data.samples import Clip, load_clips, load_instructions
 from jasco.data.table import EXAMPLE_COLUMNS
 
 DATA = Path(__file__).parent / "data" / "report"
@@ -20,9 +21,14 @@ def golden() -> dict:
     return json.loads((DATA / "golden.json").read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=4)
+def _clips(upstream_dir: Path) -> dict[int, Clip]:
+    return {clip.clip_id: clip for clip in load_clips(upstream_dir)}
+
+
 def example_row(upstream_dir: Path, clip_id: int, variant: int) -> dict[str, str]:
     """The example.csv row of (clip, variant), audio as an absolute path into the dataset copy."""
-    clip = {c.clip_id: c for c in load_clips(upstream_dir)}[clip_id]
+    clip = _clips(upstream_dir)[clip_id]
     instruction = {i.variant: i for i in load_instructions()}[variant]
     row = {
         "id": str(clip.clip_id), "audio": str(clip.audio_path), "n_frames": "1", "audio_sound": clip.audio_sound,

@@ -26,24 +26,26 @@ class ExplorerSection:
     title = "Clip explorer"
 
     def build(self, context: ReportContext) -> Any:
-        rows = context.rows
+        records = sorted(context.rows.to_dict("records"), key=lambda r: (r["model"], r["variant"], r["judge"]))
+        by_clip: dict[str, list[dict[str, Any]]] = {}
+        for record in records:
+            by_clip.setdefault(record["id"], []).append(record)
         clips = []
         for clip in context.clips:
-            mine = rows[rows["id"] == clip].sort_values(["model", "variant", "judge"], kind="stable")
-            first = mine.iloc[0]
-            entry: dict[str, Any] = {"id": clip, **{field: first[field] for field in CLIP_FIELDS}}
+            mine = by_clip[clip]
+            entry: dict[str, Any] = {"id": clip, **{name: mine[0][name] for name in CLIP_FIELDS}}
             entry["audio_exists"] = bool(entry["audio_path"]) and os.path.isfile(entry["audio_path"])
-            answers = []
-            for (model, variant), group in mine.groupby(["model", "variant"], sort=True):
-                answers.append({
-                    "model": model, "variant": int(variant), "first": group["first"].iloc[0],
-                    "prompt": group["prompt"].iloc[0], "answer": group["allm_output"].iloc[0],
-                    "judgments": [{
-                        "judge": row["judge"], "rating": _rating(row["rating"]), "orientation": row["orientation"],
-                        "status": row["status"], "explanation": row["judge_output"],
-                    } for row in group.to_dict("records")],
+            answers: dict[tuple[str, int], dict[str, Any]] = {}
+            for row in mine:
+                answer = answers.setdefault((row["model"], row["variant"]), {
+                    "model": row["model"], "variant": int(row["variant"]), "first": row["first"],
+                    "prompt": row["prompt"], "answer": row["allm_output"], "judgments": [],
                 })
-            entry["answers"] = answers
+                answer["judgments"].append({
+                    "judge": row["judge"], "rating": _rating(row["rating"]), "orientation": row["orientation"],
+                    "status": row["status"], "explanation": row["judge_output"],
+                })
+            entry["answers"] = list(answers.values())
             clips.append(entry)
         return clips
 

@@ -69,7 +69,12 @@ class Section(Protocol):
     def tables(self, payload: Any) -> list[Table]: ...
 
 
-SECTIONS: Registry[Section] = Registry("report section")
+class SectionRegistry(Registry[Section]):
+    def unregister(self, name: str) -> None:
+        self._entries.pop(name, None)
+
+
+SECTIONS = SectionRegistry("report section")
 SECTION_ORDER: list[str] = []
 
 
@@ -88,3 +93,10 @@ register_section("agreement", "jasco.report.section_agreement:AGREEMENT", "agree
 register_section("bootstrap", "jasco.report.section_core:BOOTSTRAP", "resampling settings")
 register_section("inputs", "jasco.report.section_core:INPUTS", "the judged files read")
 register_section("explorer", "jasco.report.section_explorer:EXPLORER", "every answer, per clip")
+
+
+def unregister_section(key: str) -> None:
+    """Remove a section (for tests and for callers that want a shorter report)."""
+    SECTIONS.unregister(key)
+    if key in SECTION_ORDER:
+        SECTION_ORDER.remove(key)
