@@ -62,10 +62,8 @@ def paired_difference(per_clip_a: np.ndarray, per_clip_b: np.ndarray, indices: n
     diff = np.where(common, per_clip_a - per_clip_b, np.nan)
     replicates = replicate_means(diff, indices)
     finite = replicates[np.isfinite(replicates)]
-    if finite.size:
-        p_value = float(min(1.0, 2.0 * min((finite <= 0).mean(), (finite >= 0).mean())))
-    else:
-        p_value = float("nan")
+    below_or_at, above_or_at = ((finite <= 0).mean(), (finite >= 0).mean()) if finite.size else (np.nan, np.nan)
+    p_value = float(min(1.0, 2.0 * min(below_or_at, above_or_at))) if finite.size else float("nan")
     kept = diff[common]
     return {
         "n_clips": int(common.sum()),

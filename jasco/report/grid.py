@@ -42,7 +42,7 @@ class Grid:
         return self.orientation >= 0
 
 
-def clip_order(ids: "pd.Series | list[str]") -> tuple[str, ...]:
+def clip_order(ids: pd.Series | list[str]) -> tuple[str, ...]:
     """Distinct clip ids, numeric ones in numeric order."""
     distinct = set(ids)
     return tuple(sorted(distinct, key=lambda clip: (0, int(clip), "") if clip.isdigit() else (1, 0, clip)))

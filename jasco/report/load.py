@@ -141,7 +141,8 @@ def _read_one(path: Path, names: Names, data_dir: Path | None) -> list[dict[str,
     fmt = _detect_format(list(frame.columns), path)
     instructions = {instruction.text.strip(): instruction for instruction in load_instructions()}
     rows: list[dict[str, object]] = []
-    for index, row in enumerate(frame.to_dict("records")):
+    records: list[dict[str, str]] = frame.to_dict("records")  # type: ignore[assignment]
+    for index, row in enumerate(records):
         csv_row = index + 2
         where = f"{path}: CSV row {csv_row}"
         instruction = instructions.get(row["prompt"].strip())

@@ -28,10 +28,7 @@ def _per_clip(values: np.ndarray, reduce: str) -> np.ndarray:
     scored = ~np.isnan(values)
     any_scored = scored.any(axis=1)
     filled = np.where(scored, values, -np.inf if reduce == "max" else 0.0)
-    if reduce == "max":
-        result = filled.max(axis=1)
-    else:
-        result = filled.sum(axis=1) / np.maximum(scored.sum(axis=1), 1)
+    result = filled.max(axis=1) if reduce == "max" else filled.sum(axis=1) / np.maximum(scored.sum(axis=1), 1)
     return np.where(any_scored, result, np.nan)
 
 

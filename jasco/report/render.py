@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from jasco.registry import Registry
-from jasco.runinfo import write_text_atomic
 from jasco.report.sections import SECTIONS, Section, Table
+from jasco.runinfo import write_text_atomic
 
 
 @dataclass(frozen=True)

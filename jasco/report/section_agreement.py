@@ -66,8 +66,8 @@ class AgreementSection:
         return payload
 
     def tables(self, payload: Any) -> list[Table]:
-        tables = [Table("Unscored rows per judge", ("judge", "rows", "unscored", "unscored rate"),
-                        [(j["judge"], j["n_rows"], j["n_unscored"], f.pct(j["unscored_rate"])) for j in payload["judges"]],
+        rates = [(j["judge"], j["n_rows"], j["n_unscored"], f.pct(j["unscored_rate"])) for j in payload["judges"]]
+        tables = [Table("Unscored rows per judge", ("judge", "rows", "unscored", "unscored rate"), rates,
                         "Rows whose judge output did not parse; left out of every metric.")]
         if "fleiss_kappa_orientation" in payload:
             fleiss, alpha = payload["fleiss_kappa_orientation"], payload["krippendorff_alpha_rating"]

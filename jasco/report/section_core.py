@@ -144,7 +144,8 @@ class AveragesSection:
                   best, "The paper's first table, with bootstrap CIs."),
             Table("Modality dependence (average over judges)",
                   ("model", "Audio-Dependence%", "Both-Dependence%", "Speech-Dependence%"), dependence,
-                  "The paper's second table; [95% CI]. Shares of Audio/Both/Speech-oriented answers, Neither excluded."),
+                  "The paper's second table; [95% CI]. Shares of Audio/Both/Speech-oriented answers, "
+                  "Neither excluded."),
         ]
 
 

@@ -26,7 +26,8 @@ class ExplorerSection:
     title = "Clip explorer"
 
     def build(self, context: ReportContext) -> Any:
-        records = sorted(context.rows.to_dict("records"), key=lambda r: (r["model"], r["variant"], r["judge"]))
+        records: list[dict[str, Any]] = context.rows.to_dict("records")  # type: ignore[assignment]
+        records.sort(key=lambda r: (r["model"], r["variant"], r["judge"]))
         by_clip: dict[str, list[dict[str, Any]]] = {}
         for record in records:
             by_clip.setdefault(record["id"], []).append(record)

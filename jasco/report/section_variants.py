@@ -36,7 +36,7 @@ class VariantsSection:
     def build(self, context: ReportContext) -> Any:
         instructions = load_instructions()
         groups = {first: [i.variant for i in instructions if i.first == first] for first in ("audio", "speech")}
-        per_pair = []
+        per_pair: list[dict[str, Any]] = []
         for grid in context.grids:
             per_pair.append({
                 "model": grid.model, "judge": grid.judge,
