@@ -11,10 +11,12 @@ from __future__ import annotations
 import base64
 import json
 import os
+import queue
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -123,12 +125,25 @@ def open_page(url: str, expression: str = "null", settle_s: float = 1.5, timeout
 
 
 def _devtools_port(process: subprocess.Popen[str], timeout_s: float) -> int:
+    """Read chromium's stderr on a thread (so a full pipe never blocks it) until the DevTools line."""
     assert process.stderr is not None
+    stderr = process.stderr
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        for line in stderr:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
     deadline = time.monotonic() + timeout_s
-    seen = []
-    while time.monotonic() < deadline:
-        line = process.stderr.readline()
-        if not line and process.poll() is not None:
+    seen: list[str] = []
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if line is None:
             break
         seen.append(line)
         match = re.search(r"DevTools listening on ws://[^:]+:(\d+)/", line)
