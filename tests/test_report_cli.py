@@ -176,3 +176,18 @@ def test_a_new_section_is_one_registration(golden_files: list[Path], tmp_path: P
     finally:
         unregister_section("extra_demo")
 
+
+
+def test_all_unscored_gives_nulls_not_zeros(tmp_path: Path, upstream_dir: Path) -> None:
+    rows = ours_rows(upstream_dir, ["1 1 - - unscored: no Rating line", "2 4 - - unscored: empty judge output"],
+                     {"model": "M", "judge": "J"})
+    path = write_csv(tmp_path / "nothing.csv", rows)
+    result = run([str(path), "--format", "json", "--bootstrap", "20"])
+    assert result.exit_code == 0, result.output
+    (entry,) = json.loads(result.output)["results"]
+    assert (entry["n_rows"], entry["n_scored"], entry["n_unscored"]) == (2, 0, 2)
+    assert (entry["n_clips"], entry["n_clips_unscored"]) == (0, 2)
+    assert entry["best_mean"] is None and entry["best_mean_ci"] == [None, None]
+    assert entry["dependence"] == {"audio": None, "both": None, "speech": None}
+    table = run([str(path), "--bootstrap", "20"]).output
+    assert "n/a" in table and "0/2" in table

@@ -47,10 +47,6 @@ def clip_counts(grid: Grid) -> np.ndarray:
     return np.stack([(grid.orientation == code).sum(axis=1) for code in range(4)], axis=1)
 
 
-def clip_rating_sums(grid: Grid) -> tuple[np.ndarray, np.ndarray]:
-    """Per clip: (sum of raw ratings over scored rows, number of scored rows)."""
-    return np.nansum(grid.rating, axis=1), grid.scored.sum(axis=1)
-
 
 def mean_over_clips(per_clip: np.ndarray) -> float:
     """Mean over clips with a value (not NaN): denominator = clips with at least one scored row."""

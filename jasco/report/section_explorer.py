@@ -18,7 +18,10 @@ CLIP_FIELDS = ("audio", "audio_path", "audio_sound", "spoken_text", "tgt_text", 
 
 
 def _rating(value: Any) -> int | None:
-    return None if value != value else int(value)  # NaN != NaN
+    """The rating as an int; None for an unscored row (None, or NaN in a float column)."""
+    if value is None or value != value:  # NaN != NaN
+        return None
+    return int(value)
 
 
 class ExplorerSection:
