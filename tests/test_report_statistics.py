@@ -78,3 +78,12 @@ def test_paired_difference_constant_shift() -> None:
     result = paired_difference(a, b, resample_indices(4, 200, seed=0))
     assert result["n_clips"] == 2 and result["difference"] == pytest.approx(0.5)
     assert result["ci"] == pytest.approx([0.5, 0.5]) and result["p_value"] == 0.0
+
+
+def test_bootstrap_p_value_by_hand() -> None:
+    from jasco.report.bootstrap import bootstrap_p_value
+
+    # 10 replicates: 2 at or below 0 (-1, 0) and 9 at or above 0 (0 and 8 positives) -> 2 * 2/10 = 0.4
+    replicates = np.array([-1.0, 0.0, 1, 2, 3, 4, 5, 6, 7, 8, NAN])
+    assert bootstrap_p_value(replicates) == pytest.approx(0.4)
+    assert bootstrap_p_value(np.array([NAN])) != bootstrap_p_value(np.array([NAN]))  # NaN

@@ -61,13 +61,18 @@ def paired_difference(per_clip_a: np.ndarray, per_clip_b: np.ndarray, indices: n
     common = ~np.isnan(per_clip_a) & ~np.isnan(per_clip_b)
     diff = np.where(common, per_clip_a - per_clip_b, np.nan)
     replicates = replicate_means(diff, indices)
-    finite = replicates[np.isfinite(replicates)]
-    below_or_at, above_or_at = ((finite <= 0).mean(), (finite >= 0).mean()) if finite.size else (np.nan, np.nan)
-    p_value = float(min(1.0, 2.0 * min(below_or_at, above_or_at))) if finite.size else float("nan")
     kept = diff[common]
     return {
         "n_clips": int(common.sum()),
         "difference": float(kept.mean()) if kept.size else float("nan"),
         "ci": percentile_ci(replicates),
-        "p_value": p_value,
+        "p_value": bootstrap_p_value(replicates),
     }
+
+
+def bootstrap_p_value(replicates: np.ndarray) -> float:
+    """Two-sided: twice the smaller share of finite replicates at or below / at or above 0, at most 1."""
+    finite = replicates[np.isfinite(replicates)]
+    if finite.size == 0:
+        return float("nan")
+    return float(min(1.0, 2.0 * min((finite <= 0).mean(), (finite >= 0).mean())))
