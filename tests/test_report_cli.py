@@ -61,6 +61,9 @@ def test_table_markdown_csv(golden_files: list[Path], tmp_path: Path) -> None:
     out = tmp_path / "report.csv"
     written = run([*args, "--format", "csv", "--out", str(out)])
     assert written.exit_code == 0 and "written to" in written.output
+    manifest = json.loads((tmp_path / "report.csv.manifest.json").read_text(encoding="utf-8"))
+    assert manifest["stage"] == "report" and manifest["arguments"]["n_boot"] == 50
+    assert [item["sha256"] for item in manifest["inputs"]] and manifest["bootstrap"]["seed"] == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [(r["model"], r["judge"]) for r in rows] == [("A", "X"), ("A", "Y"), ("B", "X"), ("A", "average"),
                                                         ("B", "average")]

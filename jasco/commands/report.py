@@ -57,5 +57,11 @@ def report(
     if out is None:
         click.echo(render(result, fmt), nl=False)
     else:
+        from jasco.runinfo import write_manifest
+
         write_report(result, fmt, out)
+        write_manifest(out, stage="report", arguments={
+            "files": [str(path) for path in files], "format": fmt, "model": model, "judge": judge,
+            "n_boot": n_boot, "seed": seed, "extra": list(extras), "data_dir": str(data_dir) if data_dir else None,
+        }, details={"inputs": result.get("inputs", {}).get("files", []), "bootstrap": result.get("bootstrap")})
         click.echo(f"{fmt} report written to {out}")
