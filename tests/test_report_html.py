@@ -92,7 +92,8 @@ new Promise(resolve => {
         audio: audio.map(a => ({src: a.src, readyState: a.readyState, error: a.error ? a.error.code : null,
                                 duration: a.duration})),
         clips: document.querySelectorAll('details.clip').length,
-        bars: document.querySelectorAll('#dependence-chart rect').length,
+        bars: document.querySelectorAll('#dependence-chart rect[class^="bar-"]').length,
+        judgeBars: document.querySelectorAll('#dependence-chart rect[class^="judge-bar-"]').length,
         bothWidths: Array.from(document.querySelectorAll('#dependence-chart rect.bar-both'))
           .map(r => r.width.baseVal.value),
         shownModels: Array.from(new Set(shown.map(a => a.dataset.model))),
@@ -117,6 +118,7 @@ def test_page_in_headless_chromium(page_path: Path, tmp_path: Path) -> None:
     value = result.value
     assert value["clips"] == 3 and value["tables"] >= 8
     assert value["bars"] == 6  # 2 ALLMs x (audio, both, speech), all shares non-zero
+    assert value["judgeBars"] == 5  # A's judges X (speech share 0: no bar) and Y; B has one judge: none
     assert value["bothWidths"] == pytest.approx([0.625 * 560, 4 / 7 * 560], abs=0.1)  # A 5/8, B 4/7
     assert value["shownModels"] == ["A"]
     assert len(value["audio"]) == 3

@@ -97,33 +97,50 @@ def table_html(table: Table, section_title: str = "") -> str:
             f"<tbody>{''.join(body)}</tbody></table>{note}")
 
 
-def dependence_chart(averages: list[dict[str, Any]], options: RenderOptions) -> str:
-    """A horizontal stacked bar per ALLM: Audio / Both / Speech shares (Neither excluded)."""
-    bar_width, label_width, bar_height, gap = 560, 200, 26, 12
-    height = len(averages) * (bar_height + gap) + gap
+def _chart_rows(report: dict[str, Any]) -> list[tuple[str, dict[str, Any], bool]]:
+    """(label, shares, is_average) per bar: each ALLM's average, then its judges when it has several."""
+    rows = []
+    for average in report["averages"]:
+        rows.append((average["model"], average["dependence"], True))
+        mine = [r for r in report["results"] if r["model"] == average["model"]]
+        if len(mine) > 1:
+            rows.extend((f"judge {r['judge']}", r["dependence"], False) for r in mine)
+    return rows
+
+
+def dependence_chart(report: dict[str, Any], options: RenderOptions) -> str:
+    """A horizontal stacked bar per ALLM (and per judge under it): Audio / Both / Speech shares."""
+    bar_width, label_width, gap = 560, 220, 10
+    rows = _chart_rows(report)
+    heights = [26 if is_average else 16 for _, _, is_average in rows]
+    height = sum(heights) + gap * (len(rows) + 1)
     parts = [f'<svg id="dependence-chart" role="img" aria-label="Modality dependence per ALLM" '
              f'width="{label_width + bar_width + 20}" height="{height}" xmlns="http://www.w3.org/2000/svg">']
-    for row, entry in enumerate(averages):
-        y = gap + row * (bar_height + gap)
-        parts.append(f'<text x="{label_width - 8}" y="{y + bar_height * 0.68:.1f}" text-anchor="end" '
-                     f'font-size="13">{esc(entry["model"])}</text>')
+    y = gap
+    for (label, shares, is_average), bar_height in zip(rows, heights, strict=True):
+        weight = "bold" if is_average else "normal"
+        size = 13 if is_average else 11
+        parts.append(f'<text x="{label_width - 8}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" '
+                     f'font-size="{size}" font-weight="{weight}">{esc(label)}</text>')
         x = float(label_width)
         for key in DEPENDENCE_KEYS:
-            share = entry["dependence"][key]
-            if f.is_missing(share):
+            share = shares[key]
+            if f.is_missing(share) or float(share) == 0.0:
                 continue
             width = bar_width * float(share)
-            parts.append(f'<rect class="bar-{key}" x="{x:.1f}" y="{y}" width="{width:.1f}" height="{bar_height}" '
-                         f'fill="{COLORS[key]}"><title>{esc(entry["model"])}: {LABELS[key]} {f.pct(share)}'
-                         f"</title></rect>")
+            kind = "bar" if is_average else "judge-bar"
+            parts.append(f'<rect class="{kind}-{key}" x="{x:.1f}" y="{y}" width="{width:.1f}" height="{bar_height}" '
+                         f'fill="{COLORS[key]}" fill-opacity="{1.0 if is_average else 0.6}"><title>{esc(label)}: '
+                         f"{LABELS[key]} {f.pct(share)}</title></rect>")
             if width > 38:
-                parts.append(f'<text x="{x + width / 2:.1f}" y="{y + bar_height * 0.68:.1f}" text-anchor="middle" '
-                             f'font-size="12" fill="#fff">{f.pct(share, 0)}</text>')
+                parts.append(f'<text x="{x + width / 2:.1f}" y="{y + bar_height * 0.7:.1f}" text-anchor="middle" '
+                             f'font-size="{size - 1}" fill="#fff">{f.pct(share, 0)}</text>')
             x += width
+        y += bar_height + gap
     parts.append("</svg>")
     legend = "".join(f'<span><i class="swatch" style="background:{COLORS[k]}"></i>{LABELS[k]}</span>'
                      for k in DEPENDENCE_KEYS)
-    return (f'<h3>Modality dependence per ALLM (average over judges)</h3><div class="legend">{legend}</div>'
+    return (f'<h3>Modality dependence per ALLM (bold: average over judges)</h3><div class="legend">{legend}</div>'
             + "".join(parts))
 
 
@@ -172,7 +189,8 @@ def _clip_html(clip: dict[str, Any], options: RenderOptions, open_: bool) -> str
             f'<dl class="facts">{dl}</dl>{"".join(answers)}</details>')
 
 
-def explorer(clips: list[dict[str, Any]], options: RenderOptions) -> str:
+def explorer(report: dict[str, Any], options: RenderOptions) -> str:
+    clips: list[dict[str, Any]] = report["explorer"]
     models = sorted({answer["model"] for clip in clips for answer in clip["answers"]})
     choices = '<option value="">all</option>' + "".join(f'<option value="{esc(m)}">{esc(m)}</option>' for m in models)
     controls = ('<div class="controls"><label>Search <input id="clip-search" type="search" '
@@ -182,7 +200,8 @@ def explorer(clips: list[dict[str, Any]], options: RenderOptions) -> str:
     return controls + body
 
 
-EXTRA_HTML: dict[str, Callable[[Any, RenderOptions], str]] = {
+# section key -> a function of the whole report drawing more than tables, shown after its tables
+EXTRA_HTML: dict[str, Callable[[dict[str, Any], RenderOptions], str]] = {
     "averages": dependence_chart,
     "explorer": explorer,
 }
@@ -196,7 +215,7 @@ def render_html(report: dict[str, Any], options: RenderOptions) -> str:
             continue
         content = "".join(table_html(table, section.title) for table in tables)
         if extra is not None:
-            content += extra(report[key], options)
+            content += extra(report, options)
         parts.append(f'<section id="section-{esc(key)}"><h2>{esc(section.title)}</h2>{content}</section>')
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

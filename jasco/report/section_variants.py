@@ -64,6 +64,8 @@ class VariantsSection:
         rows = []
         for entry in payload["averages"]:
             for item in entry["variants"]:
+                if not item["n_scored"]:
+                    continue  # no scored row for this variant (kept in the JSON)
                 rows.append((entry["model"], f"v{item['variant']}", item["first"], item["n_scored"],
                              f.num(item["mean_rating"]), f.num(item["mean_score"]), f.pct(item["both_share"])))
             for first, item in entry["by_first"].items():
