@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_helpers import golden, upstream_rows, write_csv, write_golden
+from report_helpers import golden, ours_rows, upstream_rows, write_csv, write_golden
 
 from jasco.report.build import build_report
 
@@ -98,3 +98,25 @@ def test_upstream_format_gives_the_same_numbers(tmp_path: Path, upstream_dir: Pa
     for name, value in EXPECTED["results"]["A/X"].items():
         assert entry[name] == pytest.approx(value), name
     assert report["inputs"]["files"][0]["format"] == "upstream"
+
+
+def test_paired_difference_averaged_over_judges(tmp_path: Path, upstream_dir: Path) -> None:
+    """A (X, Y) from golden.json against B with judges X (golden B_X) and Y (A_Y's rows, clip 1 v1 rated 0).
+
+    Per-clip best: A/X 2, 1, - ; A/Y 2, 2, 0 -> A's mean over judges 2, 1.5, - (clip 3: X has none).
+    B/X 1, 2, 2 ; B/Y 1 (v1 now 0, v3 Both 1), 2, 0 -> B's mean 1, 2, 1.
+    Common clips 1, 2: differences 2 - 1 = 1 and 1.5 - 2 = -0.5 -> mean 0.25."""
+    spec = {f["name"]: f for f in golden()["files"]}
+    b_y = ["1 1 0 B ok", *spec["A_Y.csv"]["rows"][1:]]
+    files = [
+        write_csv(tmp_path / "A_X.csv", ours_rows(upstream_dir, spec["A_X.csv"]["rows"], {"model": "A", "judge": "X"})),
+        write_csv(tmp_path / "A_Y.csv", ours_rows(upstream_dir, spec["A_Y.csv"]["rows"], {"model": "A", "judge": "Y"})),
+        write_csv(tmp_path / "B_X.csv", ours_rows(upstream_dir, spec["B_X.csv"]["rows"], {"model": "B", "judge": "X"})),
+        write_csv(tmp_path / "B_Y.csv", ours_rows(upstream_dir, b_y, {"model": "B", "judge": "Y"})),
+    ]
+    report = build_report(files, n_boot=300, seed=1)
+    (average,) = [c for c in report["paired"] if c["judge"] == "average"]
+    assert average["n_clips"] == 2 and average["difference"] == pytest.approx(0.25)
+    assert -0.5 <= average["ci"][0] <= 0.25 <= average["ci"][1] <= 1.0
+    (per_y,) = [c for c in report["paired"] if c["judge"] == "Y"]
+    assert per_y["n_clips"] == 3 and per_y["difference"] == pytest.approx((2 - 1) / 3)  # clip 1: 2 vs 1
