@@ -8,11 +8,12 @@ score as "is there a 0/1/2 on the Rating line", groups rows by id, takes each cl
 
 from __future__ import annotations
 
+import csv
 import random
 from pathlib import Path
 
 import pytest
-from report_helpers import example_row, judge_text, write_csv
+from report_helpers import judge_text, write_csv
 
 from jasco.report.build import build_report
 
@@ -50,15 +51,17 @@ def upstream_stats_oracle(rows: list[dict[str, str]]) -> tuple[float, float, flo
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_report_equals_upstream_stats(tmp_path: Path, upstream_dir: Path, seed: int) -> None:
+    """Upstream's own example.csv (640 rows, {data_folder} audio paths) plus random clean judge texts."""
     rng = random.Random(seed)
-    rows = []
-    for clip in range(1, 81):
-        for variant in range(1, 9):
-            rating, label = str(rng.choice([0, 1, 2])), rng.choice(LABELS)
-            rows.append({**example_row(upstream_dir, clip, variant),
-                         "llama3_extract": judge_text(rating, label, upstream=rng.random() < 0.5)})
+    with open(upstream_dir / "evaluation" / "example.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 640
+    for row in rows:
+        rating, label = str(rng.choice([0, 1, 2])), rng.choice(LABELS)
+        row["llama3_extract"] = judge_text(rating, label, upstream=rng.random() < 0.5)
     path = write_csv(tmp_path / f"judged{seed}.csv", rows)
-    report = build_report([path], model="m", judge="j", n_boot=10)
+    report = build_report([path], model="m", judge="j", n_boot=10, data_dir=upstream_dir)
+    assert all(clip["audio_exists"] for clip in report["explorer"])  # {data_folder} -> the dataset
     (entry,) = report["results"]
     best_mean, audio, both, speech = upstream_stats_oracle(rows)
     assert entry["n_scored"] == 640 and entry["n_unscored"] == 0 and entry["n_clips"] == 80
