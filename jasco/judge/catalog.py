@@ -9,3 +9,4 @@ from __future__ import annotations
 from jasco.judge.base import JUDGE_BACKENDS  # noqa: F401 - registrations below
 
 # JUDGE_BACKENDS.register("name", "jasco.judge.module:factory", "one-line summary")
+JUDGE_BACKENDS.register("similarity", "jasco.judge.similarity:factory", "offline sentence-embedding similarity proxy, not an LLM judge")
