@@ -67,7 +67,8 @@ def judged_controls(judge: SimilarityJudge, controls: pd.DataFrame) -> pd.DataFr
 
 
 ROW = {
-    "id": "1", "prompt": "q", "audio_sound": "Waves crashing,seagulls", "spoken_text": "Let’s build a castle over there.",
+    "id": "1", "prompt": "q", "audio_sound": "Waves crashing,seagulls",
+    "spoken_text": "Let’s build a castle over there.",
     "audio_only_target": "They are at the beach enjoying the ocean.",
     "speech_only_target": "They a planning to build a castle in a specific location.",
     "tgt_text": "They are planning to build a sandcastle.", "target_keywords": "sandcastle",
@@ -163,7 +164,7 @@ def test_output_always_parses_and_names_itself_a_proxy(judge: SimilarityJudge) -
 def test_deterministic_whatever_the_batch(judge: SimilarityJudge, judged_controls: pd.DataFrame) -> None:
     """The same row gives the same text alone, in the 320-row batch, and in a reversed batch."""
     sample = judged_controls.iloc[::16]
-    rows = [{k: str(v) for k, v in r.items()} for r in sample[list(ROW) + ["allm_output"]].to_dict("records")]
+    rows = [{k: str(v) for k, v in r.items()} for r in sample[[*ROW, "allm_output"]].to_dict("records")]
     batched = list(sample["judge_output"])
     assert [run(judge, [row])[0] for row in rows[:5]] == batched[:5]
     assert run(judge, list(reversed(rows))) == list(reversed(batched))

@@ -14,14 +14,16 @@ printed numbers are exactly the ones decided on). The thresholds live in the ver
 
 1. Predicted action (upstream Task 2, step 1). The answer is split into sentences (never inside
    double quotes). A sentence *restates the inputs* when its similarity to the audio sound or
-   to the spoken text (each compared bare and in a carrier phrase, ``INPUT_FORMS``) exceeds its similarity to each of the three candidate answers (reference,
-   audio-only, speech-only) by more than ``restate_margin`` (0.0). Restating sentences are
-   dropped; the rest is the predicted action. No predicted action (all sentences restate, or
-   an empty answer): **Neither, rating 0**.
+   to the spoken text (each compared bare and in a carrier phrase, ``INPUT_FORMS``) exceeds
+   its similarity to each of the three candidate answers (reference, audio-only, speech-only)
+   by more than ``restate_margin`` (0.0). Restating sentences are dropped; the rest is the
+   predicted action. No predicted action (all sentences restate, or an empty answer):
+   **Neither, rating 0**.
 2. Orientation. ``s_ref``, ``s_audio``, ``s_speech``: similarities of the predicted action to
    the reference, audio-only and speech-only answers. **Both** when the predicted action
-   contains a reference keyword (word match with light suffix stemming; no audio-only or
-   speech-only answer of the 80 clips contains one) or ``s_ref >= max(s_audio, s_speech) +
+   contains a reference keyword (every word of it, with light suffix stemming: all 80
+   reference answers contain one of their keywords; no audio-only or speech-only answer, sound
+   label or spoken text does) or ``s_ref >= max(s_audio, s_speech) +
    both_margin`` (0.05); otherwise **Audio-Oriented** if ``s_audio >= s_speech``, else
    **Speech-Oriented**.
 3. Rating (upstream: an answer based on one modality scores 0, and upstream's statistics zero
@@ -32,9 +34,11 @@ printed numbers are exactly the ones decided on). The thresholds live in the ver
 Measured with ``jasco.judge.check`` on the 320 control answers of the 80 clips (the thresholds
 are round numbers checked on these same controls, so this is a sanity check, not a held-out
 accuracy): rating accuracy 100%, orientation accuracy 100% (see ``tests/test_similarity.py``).
-Three of the four controls are verbatim copies of a candidate answer, so the controls only show
-that the rules are wired correctly; on real ALLM answers this proxy is much weaker than an LLM
-judge: use it for offline demos and smoke tests, never for reported results.
+Three of the four controls are verbatim copies of a candidate answer, so the controls mostly show
+that the rules are wired correctly. A restating sentence followed by a candidate answer is also
+judged by the candidate (240/240 on the 80 clips). The proxy has not been validated against
+human or LLM judgments of real ALLM answers (paraphrases, hedged or multi-guess answers): use it
+for offline demos and smoke tests, never for reported results.
 """
 
 from __future__ import annotations
@@ -310,7 +314,9 @@ class SimilarityJudge:
                 kept.append(sentence)
         return " ".join(kept)
 
-    def _evidence(self, row: Mapping[str, str], sentences: list[str], action: str, vectors: Mapping[str, Any]) -> Evidence:
+    def _evidence(
+        self, row: Mapping[str, str], sentences: list[str], action: str, vectors: Mapping[str, Any]
+    ) -> Evidence:
         if not action:
             return Evidence(n_sentences=len(sentences), action="")
         return Evidence(
