@@ -8,13 +8,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from jasco.data.table import TableError
 from jasco.judge.check import (
     EXPECTED,
     CheckError,
     check_judgments,
     control_items,
+    read_judged,
     render_markdown,
     render_text,
+    write_control_files,
 )
 from jasco.labels import Orientation
 
@@ -119,3 +122,24 @@ def test_bad_tables_are_errors_naming_the_row(rows, message: str) -> None:
         check_judgments(frame)
     with pytest.raises(CheckError, match="lacks columns"):
         check_judgments(pd.DataFrame({"model": ["reference"]}))
+
+
+def test_control_files_round_trip(upstream_dir: Path, tmp_path: Path) -> None:
+    paths = write_control_files(upstream_dir, tmp_path / "controls", ["reference", "describe-only"])
+    assert sorted(p.name for p in paths.values()) == ["describe-only.csv", "reference.csv"]
+    for name, path in paths.items():
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        assert len(frame) == 80 and not frame.duplicated(["id", "prompt"]).any() and set(frame["model"]) == {name}
+    # pretend a perfect judge judged them
+    judged_paths = []
+    for name, path in paths.items():
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame["rating"] = str(EXPECTED[name].rating)
+        frame["orientation"] = EXPECTED[name].orientation.value
+        judged_paths.append(tmp_path / f"{name}.judged.csv")
+        frame.to_csv(judged_paths[-1], index=False)
+    check = check_judgments(read_judged(judged_paths))
+    assert (check.n, check.rating_accuracy, check.orientation_accuracy) == (160, 1.0, 1.0)
+    assert list(check.orientation_confusion) == ["Both", "Neither"]
+    with pytest.raises(TableError, match=r"missing\.csv"):
+        read_judged([tmp_path / "missing.csv"])

@@ -121,8 +121,10 @@ def test_registered_and_described(judge: SimilarityJudge) -> None:
     info = judge.describe()
     assert info["kind"] == PROXY_NOTE and "not an LLM judge" in info["kind"]
     assert info["model"] == "sentence-transformers/all-MiniLM-L6-v2"
-    assert info["thresholds"] == load_thresholds().as_dict() and len(info["thresholds_sha256"]) == 64
-    assert len(info["weights_sha256"]) == 64
+    assert info["thresholds"] == load_thresholds().as_dict()
+    assert info["result_settings"]["thresholds"] == info["thresholds"]  # thresholds are part of the store key
+    assert len(info["result_settings"]["thresholds_sha256"]) == 64
+    assert len(info["revision"]) == 64 and info["revision"] == info["weights_sha256"]
     with pytest.raises(ValueError, match="unknown options"):
         JUDGE_BACKENDS.load("similarity")("similarity", temperature=0.7)
     with pytest.raises(ValueError, match="neither the bundled"):

@@ -5,6 +5,16 @@ builds the 320-row table (80 clips x 4 controls, instruction variant 1, ``model`
 name); once a judge has judged it, ``check_judgments`` scores the judge against the expected
 labels, and ``render_text`` / ``render_markdown`` / ``JudgeCheck.as_dict`` print the result for
 ``jasco judge-check`` and the report's judge-validity section.
+
+Wiring ``jasco judge-check`` (the judge stage needs ``(id, prompt)`` unique per file, so each
+control is its own file)::
+
+    judged = []
+    for name, path in write_control_files(data_dir, out_dir / "controls").items():
+        judged.append(out_dir / f"{name}.judged.csv")
+        run_judge(path, judged[-1], judge=judge, backend=backend, backend_options=options)
+    check = check_judgments(read_judged(judged))
+    print(render_text(check))
 """
 
 from __future__ import annotations
@@ -60,6 +70,36 @@ def control_items(data_dir: str | os.PathLike[str], controls: Sequence[str] = tu
     instruction = [i for i in load_instructions() if i.variant == CHECK_VARIANT]
     items = items_to_frame(expand(load_clips(Path(data_dir)), instruction))
     return pd.concat([control_table(items, name) for name in controls], ignore_index=True)
+
+
+def write_control_files(
+    data_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str], controls: Sequence[str] = tuple(EXPECTED)
+) -> dict[str, Path]:
+    """Write ``<out_dir>/<control>.csv`` (80 rows each, example.csv columns + ``model``).
+
+    One file per control keeps ``(id, prompt)`` unique within a file, as the judge stage requires.
+    Judge each file, then ``check_judgments(read_judged(judged_paths))``.
+    """
+    from jasco.data.table import write_table
+
+    table = control_items(data_dir, controls)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name in controls:
+        paths[name] = out / f"{name}.csv"
+        write_table(table[table["model"] == name], paths[name])
+    return paths
+
+
+def read_judged(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
+    """The judged control files as one table (errors name the file) for ``check_judgments``."""
+    import pandas as pd
+
+    from jasco.data.table import read_table
+
+    required = ("model", "rating", "orientation")
+    return pd.concat([read_table(path, required=required) for path in paths], ignore_index=True)
 
 
 @dataclass(frozen=True)

