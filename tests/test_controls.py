@@ -80,6 +80,8 @@ def test_describe_only_records_its_template_hash() -> None:
     info = ADAPTERS.load("describe-only")().describe()
     assert info["template"] == DESCRIBE_TEMPLATE
     assert info["template_sha256"] == template_sha256(DESCRIBE_TEMPLATE)
+    assert info["revision"] == f"{DESCRIBE_TEMPLATE}@{info['template_sha256']}"  # part of infer store keys
+    assert ADAPTERS.load("reference")().describe()["revision"] == "column tgt_text"
 
 
 def test_describe_only_template_is_strict() -> None:

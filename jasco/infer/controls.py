@@ -114,15 +114,18 @@ class ControlAdapter:
         self.name = self._control.name
 
     def describe(self) -> dict[str, Any]:
+        """``model_id`` is the control name; ``revision`` names what the answers are made from
+        (the column, or the template file and its sha256), so a new template never reuses answers."""
         from jasco.prompting import template_sha256
 
         info: dict[str, Any] = {
             "adapter": self.name, "kind": "control answer (no model)", "model": self.name,
-            "revision": "dataset", "source": self._control.source,
+            "model_id": self.name, "backend": "control", "revision": self._control.source,
         }
         if self._control.answer is _describe:
             info["template"] = DESCRIBE_TEMPLATE
             info["template_sha256"] = template_sha256(DESCRIBE_TEMPLATE)
+            info["revision"] = f"{DESCRIBE_TEMPLATE}@{info['template_sha256']}"
         return info
 
     def generate(
