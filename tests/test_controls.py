@@ -35,7 +35,7 @@ def expected_text(control: str, clip: dict[str, str]) -> str:
         "audio-only": clip["Audio-Only Answer"].strip(),
         "speech-only": clip["Speech-Only Answer"].strip(),
         "describe-only": f'The audio clip contains the sound of {clip["Audio"].strip()}. '
-                         f'The speaker says "{clip["Speech"].strip()}".',
+                         f'The speaker says "{clip["Speech"].strip()}"',
     }[control]
 
 
@@ -88,7 +88,7 @@ def test_describe_only_template_is_strict() -> None:
     with pytest.raises(jinja2.UndefinedError, match="spoken_text"):
         render(DESCRIBE_TEMPLATE, audio_sound="Crowd")
     text = render(DESCRIBE_TEMPLATE, audio_sound="Crowd", spoken_text="Go!").strip()
-    assert text == 'The audio clip contains the sound of Crowd. The speaker says "Go!".'
+    assert text == 'The audio clip contains the sound of Crowd. The speaker says "Go!"'
 
 
 def test_a_bad_row_is_an_error_naming_the_item() -> None:

@@ -82,6 +82,10 @@ def test_split_sentences_keeps_quotes_whole() -> None:
     assert split_sentences(text) == ["The audio has waves.", 'The speaker says "Yeah! This one is bigger!".',
                                      "So", "they fish?"]
     assert split_sentences("“Stop. Now.” he said") == ["“Stop. Now.” he said"]
+    assert split_sentences('It says "Go. Now" So they run') == ['It says "Go. Now"', "So they run"]
+    assert split_sentences("I hear rain, so they hide, which suggests a storm; thus fine") == [
+        "I hear rain,", "so they hide,", "which suggests a storm;", "thus fine"]
+    assert split_sentences("so much fun") == ["so much fun"]
     assert split_sentences("  ...  ") == []
 
 
@@ -191,15 +195,21 @@ def test_accuracy_on_the_controls_of_all_80_clips(judged_controls: pd.DataFrame)
 
 
 def test_restating_sentences_do_not_hide_the_inference(judge: SimilarityJudge, controls: pd.DataFrame) -> None:
-    """A restatement followed by a candidate answer is judged by the candidate (measured 240/240 on all 80 clips)."""
-    describe = controls[controls["model"] == "describe-only"].iloc[::3]  # 27 clips keep it quick
+    """A restatement joined to a candidate answer is judged by the candidate.
+
+    Measured 960/960 on all 80 clips x 3 candidates x 4 joiners; here every 5th clip (16).
+    """
+    describe = controls[controls["model"] == "describe-only"].iloc[::5]
     rows, expected = [], []
     for record in describe.to_dict("records"):
         row = {k: str(v) for k, v in record.items()}
         for column, label in (("tgt_text", (2, Orientation.BOTH)), ("audio_only_target", (0, Orientation.AUDIO)),
                               ("speech_only_target", (0, Orientation.SPEECH))):
-            rows.append({**row, "allm_output": f"{row['allm_output']} So {row[column]}"})
-            expected.append(label)
+            answer = row[column]
+            for joined in (f"{answer}", f" So {answer[0].lower()}{answer[1:]}",
+                           f", which suggests that {answer[0].lower()}{answer[1:]}"):
+                rows.append({**row, "allm_output": row["allm_output"] + (". " if joined == answer else "") + joined})
+                expected.append(label)
     judgments = [parse_judgment(text) for text in run(judge, rows)]
     correct = sum((j.rating, j.orientation) == e for j, e in zip(judgments, expected, strict=True))
-    assert correct >= 0.95 * len(rows)
+    assert correct >= 0.95 * len(rows), f"{correct}/{len(rows)}"

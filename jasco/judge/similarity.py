@@ -12,13 +12,13 @@ similarities of normalised embeddings, rounded to 3 decimals before any comparis
 printed numbers are exactly the ones decided on). The thresholds live in the versioned file
 ``prompts/jasco/similarity_thresholds.v1.json`` and are recorded in ``describe()``:
 
-1. Predicted action (upstream Task 2, step 1). The answer is split into sentences (never inside
-   double quotes). A sentence *restates the inputs* when its similarity to the audio sound or
-   to the spoken text (each compared bare and in a carrier phrase, ``INPUT_FORMS``) exceeds
-   its similarity to each of the three candidate answers (reference, audio-only, speech-only)
-   by more than ``restate_margin`` (0.0). Restating sentences are dropped; the rest is the
-   predicted action. No predicted action (all sentences restate, or an empty answer):
-   **Neither, rating 0**.
+1. Predicted action (upstream Task 2, step 1). The answer is split into sentences and
+   inference clauses (``split_sentences``; never inside double quotes). A piece *restates the
+   inputs* when its similarity to the audio sound or to the spoken text (each compared bare and
+   in a carrier phrase, ``INPUT_FORMS``) exceeds its similarity to each of the three candidate
+   answers (reference, audio-only, speech-only) by more than ``restate_margin`` (0.0).
+   Restating pieces are dropped; the rest is the predicted action. No predicted action (all
+   pieces restate, or an empty answer): **Neither, rating 0**.
 2. Orientation. ``s_ref``, ``s_audio``, ``s_speech``: similarities of the predicted action to
    the reference, audio-only and speech-only answers. **Both** when the predicted action
    contains a reference keyword (every word of it, with light suffix stemming: all 80
@@ -34,11 +34,12 @@ printed numbers are exactly the ones decided on). The thresholds live in the ver
 Measured with ``jasco.judge.check`` on the 320 control answers of the 80 clips (the thresholds
 are round numbers checked on these same controls, so this is a sanity check, not a held-out
 accuracy): rating accuracy 100%, orientation accuracy 100% (see ``tests/test_similarity.py``).
-Three of the four controls are verbatim copies of a candidate answer, so the controls mostly show
-that the rules are wired correctly. A restating sentence followed by a candidate answer is also
-judged by the candidate (240/240 on the 80 clips). The proxy has not been validated against
-human or LLM judgments of real ALLM answers (paraphrases, hedged or multi-guess answers): use it
-for offline demos and smoke tests, never for reported results.
+Three of the four controls are verbatim copies of a candidate answer, so the controls mostly
+show that the rules are wired correctly. A restatement joined to a candidate answer (by ". ",
+" So ", ", so " or ", which suggests that ") is also judged by the candidate: 960/960 on the 80
+clips. The proxy has not been validated against human or LLM judgments of real ALLM answers
+(paraphrases, hedged or multi-guess answers): use it for offline demos and smoke tests, never
+for reported results.
 """
 
 from __future__ import annotations
@@ -97,27 +98,51 @@ def load_thresholds(name: str = THRESHOLDS_FILE) -> Thresholds:
 
 _QUOTES = {'"': '"', "“": "”"}
 _WORD = re.compile(r"[a-z0-9]+")
+_CONNECTIVE = re.compile(
+    r"(?:so|therefore|thus|hence|suggesting|indicating|(?:which|this|that) (?:suggests|indicates|means))\b",
+    re.IGNORECASE,
+)
 _STOPWORDS = frozenset({"a", "an", "the", "of", "to", "and", "or"})
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences ending in . ! ? or a line break; a terminator inside double quotes ends nothing."""
-    sentences: list[str] = []
-    current: list[str] = []
+    """The answer's sentences and inference clauses, the units a restatement is judged on.
+
+    A piece ends at . ! ? or a line break outside double quotes; a new one also starts at a
+    capital letter right after a closing quote (``says "Go" They are...``) and at an inference
+    connective (so, therefore, thus, hence, suggesting, indicating, which/this suggests,
+    indicates, means) after a comma, semicolon, colon or closing quote, as in upstream's example
+    answer 'The audio clip contains [sounds] the speaker says [text], this suggests that they are
+    [action]'. Terminators inside quotes end nothing.
+    """
+    pieces: list[str] = []
+    start = 0
     closing: str | None = None
-    for char in text:
-        current.append(char)
+    after_quote = after_comma = False
+    for index, char in enumerate(text):
         if closing is not None:
             if char == closing or (closing == "”" and char == '"'):
-                closing = None
+                closing, after_quote = None, True
             continue
+        if char == "\n":
+            pieces.append(text[start : index + 1])
+            start, after_quote, after_comma = index + 1, False, False
+            continue
+        if char.isspace():
+            continue
+        if (after_quote and char.isupper()) or ((after_quote or after_comma) and _CONNECTIVE.match(text, index)):
+            pieces.append(text[start:index])
+            start = index
+        after_quote = after_comma = False
         if char in _QUOTES:
             closing = _QUOTES[char]
-        elif char in ".!?\n":
-            sentences.append("".join(current))
-            current = []
-    sentences.append("".join(current))
-    return [" ".join(s.split()) for s in sentences if any(c.isalnum() for c in s)]
+        elif char in ".!?":
+            pieces.append(text[start : index + 1])
+            start = index + 1
+        elif char in ",;:":
+            after_comma = True
+    pieces.append(text[start:])
+    return [" ".join(piece.split()) for piece in pieces if any(c.isalnum() for c in piece)]
 
 
 def _stem(word: str) -> str:
