@@ -104,6 +104,10 @@ def test_renderers_show_the_numbers() -> None:
 def test_a_csv_round_trip_with_float_ratings_still_checks() -> None:
     check = check_judgments(judged([("reference", "2.0", "both", "ok"), ("audio-only", "0.0", "audio-oriented", "ok")]))
     assert check.rating_accuracy == 1.0 and check.orientation_accuracy == 1.0
+    frame = pd.DataFrame({"model": ["reference", "audio-only"], "rating": [2.0, float("nan")],
+                          "orientation": ["Both", None]})  # a default pandas read: NaN for empty
+    check = check_judgments(frame)
+    assert (check.rating_correct, check.orientation_correct, check.unscored) == (1, 1, 1)
 
 
 @pytest.mark.parametrize(

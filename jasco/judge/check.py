@@ -165,6 +165,11 @@ class CheckError(ValueError):
     """A judged table cannot be checked; the message names the row."""
 
 
+def _cell(value: Any) -> str:
+    """A table cell as text; a missing value (None, or NaN from a default pandas read) is empty."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
 def _rating(value: str, row: int) -> int | None:
     value = value.strip()
     if not value:
@@ -218,8 +223,8 @@ def check_judgments(judged: pd.DataFrame) -> JudgeCheck:
         if control not in EXPECTED:
             raise CheckError(f"row {row}: model {control!r} is not a control ({', '.join(EXPECTED)})")
         expected = EXPECTED[control]
-        rating = _rating(str(record["rating"]), row)
-        orientation = _orientation(str(record["orientation"]), row)
+        rating = _rating(_cell(record["rating"]), row)
+        orientation = _orientation(_cell(record["orientation"]), row)
         status_unscored = statuses is not None and statuses.iloc[position].strip().startswith(UNSCORED)
         tally = counts[control]
         tally[0] += 1
