@@ -145,5 +145,10 @@ def test_control_files_round_trip(upstream_dir: Path, tmp_path: Path) -> None:
     check = check_judgments(read_judged(judged_paths))
     assert (check.n, check.rating_accuracy, check.orientation_accuracy) == (160, 1.0, 1.0)
     assert list(check.orientation_confusion) == ["Both", "Neither"]
+    bad = pd.read_csv(judged_paths[1], dtype=str, keep_default_na=False)
+    bad.loc[3, "rating"] = "7"
+    bad.to_csv(judged_paths[1], index=False)
+    with pytest.raises(CheckError, match=r"describe-only\.judged\.csv:5: rating '7'"):
+        check_judgments(read_judged(judged_paths))
     with pytest.raises(TableError, match=r"missing\.csv"):
         read_judged([tmp_path / "missing.csv"])

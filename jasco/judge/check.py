@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 UNSCORED = "unscored"
+WHERE_COLUMN = "source_row"  # "<file>:<CSV row>", added by read_judged for error messages
 CHECK_VARIANT = 1  # the instruction variant used as the controls' prompt
 
 
@@ -98,8 +99,11 @@ def read_judged(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
 
     from jasco.data.table import read_table
 
-    required = ("model", "rating", "orientation")
-    return pd.concat([read_table(path, required=required) for path in paths], ignore_index=True)
+    frames = []
+    for path in paths:
+        frame = read_table(path, required=("model", "rating", "orientation"))
+        frames.append(frame.assign(**{WHERE_COLUMN: [f"{path}:{row + 2}" for row in range(len(frame))]}))
+    return pd.concat(frames, ignore_index=True)
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,7 @@ def _cell(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
-def _rating(value: str, row: int) -> int | None:
+def _rating(value: str, row: int | str) -> int | None:
     value = value.strip()
     if not value:
         return None
@@ -183,7 +187,7 @@ def _rating(value: str, row: int) -> int | None:
     return int(number)
 
 
-def _orientation(value: str, row: int) -> Orientation | None:
+def _orientation(value: str, row: int | str) -> Orientation | None:
     if not value.strip():
         return None
     try:
@@ -196,8 +200,9 @@ def check_judgments(judged: pd.DataFrame) -> JudgeCheck:
     """Score a judged control table against ``EXPECTED``.
 
     ``judged`` needs the columns ``model`` (the control name), ``rating`` and ``orientation``
-    (text; empty = unscored), and optionally ``parse_status`` and ``judge``. Rows are CSV rows
-    (row 2 is the first data row) in error messages.
+    (text; empty = unscored), and optionally ``parse_status`` and ``judge``. Error messages name
+    the row as ``source_row`` says (``read_judged``: file and CSV row), else as a CSV row of
+    ``judged`` (row 2 is the first data row).
 
     Denominators: every accuracy divides by ALL rows of the controls it covers, scored or not;
     an unscored rating (or orientation) counts as wrong. ``unscored`` counts rows whose rating or
@@ -218,7 +223,7 @@ def check_judgments(judged: pd.DataFrame) -> JudgeCheck:
     counts = {name: [0, 0, 0, 0] for name in present}  # n, rating ok, orientation ok, unscored
     statuses = judged["parse_status"].astype(str) if "parse_status" in judged.columns else None
     for position, record in enumerate(judged.to_dict("records")):
-        row = position + 2
+        row = record.get(WHERE_COLUMN) or position + 2
         control = str(record["model"])
         if control not in EXPECTED:
             raise CheckError(f"row {row}: model {control!r} is not a control ({', '.join(EXPECTED)})")
