@@ -6,6 +6,14 @@ line. Code that looks adapters up by name imports this module first.
 
 from __future__ import annotations
 
-from jasco.infer.base import ADAPTERS  # noqa: F401 - registrations below
+from jasco.infer.base import ADAPTERS
 
 # ADAPTERS.register("name", "jasco.infer.module:factory", "one-line summary")
+ADAPTERS.register("reference", "jasco.infer.controls:reference", "control answer: the clip's correct answer (no model)")
+ADAPTERS.register("audio-only", "jasco.infer.controls:audio_only", "control answer: the audio-only answer (no model)")
+ADAPTERS.register(
+    "speech-only", "jasco.infer.controls:speech_only", "control answer: the speech-only answer (no model)"
+)
+ADAPTERS.register(
+    "describe-only", "jasco.infer.controls:describe_only", "control answer: restates sound and speech (no model)"
+)
