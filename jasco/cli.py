@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "data": ("jasco.commands.data:data", "Fetch and verify the What Are They Doing dataset."),
     "expand": ("jasco.commands.expand:expand", "Write the 640-row item table (80 clips x 8 instructions)."),
     "infer": ("jasco.commands.infer:infer", "Fill allm_output with an audio LLM's answers (resumable)."),
+    "report": ("jasco.commands.report:report", "Tables, CIs, judge agreement and an HTML page from judged CSVs."),
 }
 
 

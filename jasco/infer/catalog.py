@@ -12,3 +12,11 @@ from jasco.infer.base import ADAPTERS
 ADAPTERS.register("qwen2-audio", "jasco.infer.qwen2_audio:qwen2_audio", "Qwen2-Audio-7B-Instruct, vLLM or transformers")
 ADAPTERS.register("openai", "jasco.infer.openai_audio:openai_audio", "an OpenAI-compatible endpoint with input_audio")
 ADAPTERS.register("fake-allm", "jasco.testing.fake_allm:fake_allm", "testing: a deterministic fake (no model)")
+ADAPTERS.register("reference", "jasco.infer.controls:reference", "control answer: the clip's correct answer (no model)")
+ADAPTERS.register("audio-only", "jasco.infer.controls:audio_only", "control answer: the audio-only answer (no model)")
+ADAPTERS.register(
+    "speech-only", "jasco.infer.controls:speech_only", "control answer: the speech-only answer (no model)"
+)
+ADAPTERS.register(
+    "describe-only", "jasco.infer.controls:describe_only", "control answer: restates sound and speech (no model)"
+)
