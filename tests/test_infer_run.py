@@ -7,6 +7,7 @@ import csv
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -160,3 +161,32 @@ def test_a_run_killed_with_sigkill_resumes(tmp_path: Path, items_csv: Path) -> N
     reference = run_infer(tmp_path / "clean.csv", model="fake-allm", items_csv=items_csv, progress=False)
     assert reference.n_generated_now == 24
     assert [r["allm_output"] for r in read_rows(out)] == [r["allm_output"] for r in read_rows(tmp_path / "clean.csv")]
+
+
+def test_openai_adapter_unreachable_endpoint_gives_row_errors(tmp_path: Path, items_csv: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    summary = run_infer(
+        tmp_path / "openai.csv", model="openai", items_csv=items_csv, progress=False, limit=3, echo=lambda m: None,
+        options={"model_id": "served-model", "base_url": f"http://127.0.0.1:{port}/v1", "max_retries": 0},
+    )
+    assert (summary.n_errors, summary.n_generated_now) == (3, 0)
+    rows = read_rows(tmp_path / "openai.csv")
+    assert all(f"127.0.0.1:{port}" in row["infer_error"] and row["allm_output"] == "" for row in rows)
+    assert {row["model"] for row in rows} == {"served-model"}
+
+
+def test_input_audio_wav_keeps_the_float_samples_exactly(upstream_dir: Path) -> None:
+    import base64
+    import io
+
+    import numpy as np
+    import soundfile
+
+    from jasco.data.audio import load_audio
+    from jasco.infer.openai_audio import wav_base64
+
+    audio = load_audio(upstream_dir / "dataset/v0/47.wav", clip_id=47)  # resampled from 48 kHz
+    decoded, rate = soundfile.read(io.BytesIO(base64.b64decode(wav_base64(audio.samples, 16_000))), dtype="float32")
+    assert rate == 16_000 and np.array_equal(decoded, audio.samples)

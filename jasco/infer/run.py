@@ -275,10 +275,12 @@ def _generate_into_store(
 
     bar = tqdm(total=len(pending), desc=f"infer {adapter.name}", unit="item", disable=not progress)
 
+    item_ids = {request.index: request.item_id for request in pending}
+
     def on_result(index: int, text: str | None, error: str | None) -> None:
         key = prepared[index].key
         if text is not None and error is None and key is not None:
-            store.put(key, {"text": text, "item_id": prepared[index].request.item_id})  # type: ignore[union-attr]
+            store.put(key, {"text": text, "item_id": item_ids[index]})
             texts[index] = text
         else:
             errors[index] = error or "the adapter returned neither an answer nor an error"
