@@ -9,6 +9,7 @@ warms up while the other backends run.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 import subprocess
@@ -126,7 +127,14 @@ def vllm_outputs(tiny_model: Path, requests: list[InferRequest]) -> tuple[Output
                           dtype="float32", enforce_eager=True)
     try:
         assert adapter.describe()["backend"] == "vllm"
-        return answers(adapter, requests), check_audio(adapter, requests[:3], SETTINGS)
+        outputs, check = answers(adapter, requests), check_audio(adapter, requests[:3], SETTINGS)
+        # A prompt longer than max_model_len is that row's error; the rest of the batch goes on.
+        too_long = dataclasses.replace(requests[0], index=7, instruction="why " * MAX_MODEL_LEN)
+        got: dict[int, tuple[str | None, str | None]] = {}
+        adapter.generate([too_long, requests[1]], SETTINGS, lambda i, t, e: got.__setitem__(i, (t, e)))
+        assert got[7][0] is None and "vLLM rejected the request" in (got[7][1] or "")
+        assert got[1] == (outputs[0][1], None)
+        return outputs, check
     finally:
         adapter.close()
 
