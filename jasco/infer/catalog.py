@@ -9,3 +9,10 @@ from __future__ import annotations
 from jasco.infer.base import ADAPTERS  # noqa: F401 - registrations below
 
 # ADAPTERS.register("name", "jasco.infer.module:factory", "one-line summary")
+ADAPTERS.register("qwen2.5-omni", "jasco.infer.qwen25_omni:factory", "Qwen2.5-Omni thinker (text out), transformers or vLLM")
+ADAPTERS.register("voxtral", "jasco.infer.voxtral:factory", "Voxtral (Mistral), transformers")
+ADAPTERS.register("worker", "jasco.infer.worker:worker_adapter", "any model behind a JSON-lines worker process")
+ADAPTERS.register("salmonn", "jasco.infer.worker:salmonn", "SALMONN in its own environment (worker process)")
+ADAPTERS.register("ltu-as", "jasco.infer.worker:ltu_as", "LTU-AS in its own environment (worker process)")
+ADAPTERS.register("wavllm", "jasco.infer.worker:wavllm", "WavLLM in its own environment (worker process)")
+ADAPTERS.register("testing-echo", "jasco.testing.echo_adapter:echo", "testing: model-free echo of item and audio")
