@@ -110,3 +110,32 @@ def test_wrong_sample_rate_is_a_row_error(adapter: Any, requests_: list[InferReq
     assert results[bad.index][0] is None and f"item {bad.item_id}" in str(results[bad.index][1])
     assert "48000 Hz" in str(results[bad.index][1])
     assert results[requests_[1].index][1] is None
+
+
+def test_tiny_omni_behind_the_generic_worker_process(tmp_path: Path, requests_: list[InferRequest]) -> None:
+    """A tiny Qwen2.5-Omni served by workers/jasco_adapter_worker.py in a real subprocess answers
+    exactly as the in-process adapter (one model only: each worker process costs ~25 s here)."""
+    import os
+
+    from jasco.infer.worker import worker_adapter, workers_dir
+
+    name, options = build_omni(tmp_path)
+    chosen = [requests_[0], requests_[-1]]  # includes the 48 kHz clip, resampled by the worker
+    local = ADAPTERS.load(name)(batch_size=2, **options)
+    try:
+        expected, revision = answers(local, chosen), local.describe()["revision"]
+    finally:
+        local.close()
+    repo = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")]))
+    worker = worker_adapter(
+        name=f"{name}-worker", worker_script=str(workers_dir() / "jasco_adapter_worker.py"),
+        worker_args=["--adapter", name, *[f"--option={k}={v}" for k, v in options.items()]],
+        env=env, startup_timeout_s=300, timeout_s=120,
+    )
+    try:
+        described = worker.describe()
+        assert described["model"] == options["model_path"] and described["revision"] == revision
+        assert answers(worker, chosen) == expected
+    finally:
+        worker.close()

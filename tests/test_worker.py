@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import textwrap
 import time
@@ -191,3 +192,40 @@ def test_shipped_workers_need_their_python() -> None:
     adapter = ADAPTERS.load("ltu-as")(worker_python=sys.executable, checkpoint="/x/ltu_as.bin")
     assert adapter.spec.script.endswith("ltu_as_worker.py") and Path(adapter.spec.script).is_file()
     assert adapter.spec.args[:2] == ["--checkpoint", "/x/ltu_as.bin"]
+
+
+SHIPPED = {"salmonn": "salmonn_worker.py", "ltu-as": "ltu_as_worker.py", "wavllm": "wavllm_worker.py"}
+
+
+@pytest.mark.parametrize("script", [*SHIPPED.values(), "jasco_adapter_worker.py"])
+def test_worker_scripts_parse_arguments_with_the_standard_library_only(script: str) -> None:
+    """-I -S: no site-packages at all (no jasco, numpy or torch), as in a foreign environment."""
+    result = subprocess.run([sys.executable, "-I", "-S", str(workers_dir() / script), "--help"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout and "--checkpoint" in result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_registered_worker_reports_a_bad_setup_before_loading(name: str, tmp_path: Path) -> None:
+    """The registered adapter starts its shipped script in a bare python (a wrapper running
+    ``python -I -S``); the script checks its paths before importing its model stack, exits, and
+    the runner raises with the worker's own message."""
+    bare = tmp_path / "bare-python"
+    bare.write_text(f'#!/bin/sh\nexec {sys.executable} -I -S "$@"\n')
+    bare.chmod(0o755)
+    missing = tmp_path / "no-such-checkpoint.pt"
+    required = {"salmonn": "--repo {d} --whisper-path {d} --beats-path {d} --llama-path {d}",
+                "ltu-as": "--repo {d} --base-model {d} --whisper-feature-checkpoint {d}",
+                "wavllm": "--fairseq {d}"}[name].format(d=tmp_path)
+    adapter = ADAPTERS.load(name)(worker_python=str(bare), checkpoint=str(missing), worker_args=required,
+                                  startup_timeout_s=60)
+    assert Path(adapter.spec.script).name == SHIPPED[name]
+    with pytest.raises(WorkerError, match=r"exited with code 2 before its hello(.|\n)*does not exist"):
+        adapter.describe()
+
+
+def test_protocol_helper_imports_without_site_packages() -> None:
+    code = f"import sys; sys.path.insert(0, {str(workers_dir())!r}); import _protocol; print(_protocol.PROTOCOL_VERSION)"
+    result = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == str(PROTOCOL_VERSION), result.stderr

@@ -108,3 +108,49 @@ def serve(
         except Exception as error:  # one bad request must not end the worker
             log(traceback.format_exc())
             channel.send({"type": "response", "id": request_id, "error": "%s: %s" % (type(error).__name__, error)})
+
+
+def file_identity(path: str) -> str:
+    """``name:size:sha256-of-first-MiB`` of a checkpoint: cheap, and changes with the weights."""
+    import hashlib
+
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 20)
+    return "%s:%d:%s" % (os.path.basename(path), os.path.getsize(path), hashlib.sha256(head).hexdigest()[:16])
+
+
+def git_commit(repo: str) -> str:
+    """The commit checked out in ``repo`` (read from .git without running git), or "unknown"."""
+    git = os.path.join(repo, ".git")
+    try:
+        if os.path.isfile(git):  # a submodule or worktree: "gitdir: <path>"
+            with open(git, encoding="utf-8") as handle:
+                git = os.path.join(repo, handle.read().split(":", 1)[1].strip())
+        with open(os.path.join(git, "HEAD"), encoding="utf-8") as handle:
+            head = handle.read().strip()
+        if not head.startswith("ref:"):
+            return head
+        ref = head.split(" ", 1)[1]
+        common = git
+        if os.path.isfile(os.path.join(git, "commondir")):  # a linked worktree keeps refs there
+            with open(os.path.join(git, "commondir"), encoding="utf-8") as handle:
+                common = os.path.join(git, handle.read().strip())
+        for base in (git, common):
+            if os.path.isfile(os.path.join(base, ref)):
+                with open(os.path.join(base, ref), encoding="utf-8") as handle:
+                    return handle.read().strip()
+        with open(os.path.join(common, "packed-refs"), encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip().endswith(" " + ref):
+                    return line.split(" ", 1)[0]
+    except (OSError, IndexError):
+        pass
+    return "unknown"
+
+
+def require_paths(**paths: Optional[str]) -> None:
+    """Exit with a clear message (before any model import) when a required path is missing."""
+    for name, path in paths.items():
+        if not path or not os.path.exists(path):
+            log("worker: --%s %s does not exist" % (name.replace("_", "-"), path))
+            sys.exit(2)
