@@ -21,7 +21,16 @@ fi
 if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
-pip() { "$VENV/bin/python" -m pip --disable-pip-version-check "$@"; }
+log="$VENV/setup.log"
+: > "$log"
+echo "setting up $VENV (profile $PROFILE); pip output in $log" >&2
+pip() {
+  if ! "$VENV/bin/python" -m pip --disable-pip-version-check "$@" >>"$log" 2>&1; then
+    echo "scripts/setup.sh: 'pip $*' failed; last lines of $log:" >&2
+    grep -v '^WARNING: Location' "$log" | tail -n 30 >&2
+    return 1
+  fi
+}
 pip install -q --upgrade pip
 
 case "$PROFILE" in

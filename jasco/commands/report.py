@@ -1,0 +1,67 @@
+"""``jasco report``: judged CSVs -> the paper's tables, CIs, judge agreement, as text/JSON/HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from jasco.commands.options import data_dir_option, resolve_data_dir
+from jasco.report.render import RENDERERS
+
+
+def _extras(values: tuple[str, ...]) -> dict[str, list[Path]]:
+    extras: dict[str, list[Path]] = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not name or not path:
+            raise click.BadParameter(f"expected NAME=PATH, got {value!r}", param_hint="--extra")
+        extras.setdefault(name, []).append(Path(path))
+    return extras
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(RENDERERS.names()), default="table", show_default=True,
+              help="Output format.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here (atomically) instead of printing.")
+@click.option("--model", default=None, help="ALLM name for files without a 'model' column (default: file name).")
+@click.option("--judge", default=None, help="Judge name for files without a 'judge' column (default: file name).")
+@click.option("--bootstrap", "n_boot", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Bootstrap resamples of clips for the 95% CIs.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap resamples.")
+@click.option("--extra", "extras", multiple=True, metavar="NAME=PATH",
+              help="An extra input file for a report section that needs one (repeatable).")
+@data_dir_option
+def report(
+    files: tuple[Path, ...], fmt: str, out: Path | None, model: str | None, judge: str | None, n_boot: int,
+    seed: int, extras: tuple[str, ...], data_dir: Path | None,
+) -> None:
+    """Report on judged FILEs (jasco judge output or upstream eval.py output with llama3_extract).
+
+    Per (ALLM, judge): best-mean (0-2) and modality dependence with 95% bootstrap CIs over clips;
+    per ALLM the average over judges (the paper's two tables); per instruction variant; paired
+    differences between ALLMs; agreement between judges. --data-dir replaces {data_folder} in
+    upstream audio paths.
+    """
+    from jasco.report.build import build_report
+    from jasco.report.load import ReportInputError
+    from jasco.report.render import render, write_report
+
+    try:
+        result = build_report(list(files), model=model, judge=judge, n_boot=n_boot, seed=seed,
+                              data_dir=resolve_data_dir(data_dir), extra_inputs=_extras(extras))
+    except ReportInputError as error:
+        raise click.ClickException(str(error)) from None
+    if out is None:
+        click.echo(render(result, fmt), nl=False)
+    else:
+        from jasco.runinfo import write_manifest
+
+        write_report(result, fmt, out)
+        write_manifest(out, stage="report", arguments={
+            "files": [str(path) for path in files], "format": fmt, "model": model, "judge": judge,
+            "n_boot": n_boot, "seed": seed, "extra": list(extras), "data_dir": str(data_dir) if data_dir else None,
+        }, details={"inputs": result.get("inputs", {}).get("files", []), "bootstrap": result.get("bootstrap")})
+        click.echo(f"{fmt} report written to {out}")
