@@ -51,13 +51,15 @@ def answers(adapter: Adapter, requests: list[InferRequest]) -> list[str]:
 def build_omni(directory: Path) -> tuple[str, dict[str, Any]]:
     from jasco.testing.tiny_qwen25_omni import build_tiny_qwen25_omni
 
-    return "qwen2.5-omni", {"model_path": str(build_tiny_qwen25_omni(directory, audio_gain=10.0, init_std=0.5)), "dtype": "float32"}
+    path = build_tiny_qwen25_omni(directory, audio_gain=10.0, init_std=0.5)
+    return "qwen2.5-omni", {"model_id": str(path), "dtype": "float32"}
 
 
 def build_voxtral(directory: Path) -> tuple[str, dict[str, Any]]:
     from jasco.testing.tiny_voxtral import build_tiny_voxtral
 
-    return "voxtral", {"model_path": str(build_tiny_voxtral(directory, audio_gain=10.0, init_std=0.5)), "dtype": "float32"}
+    path = build_tiny_voxtral(directory, audio_gain=10.0, init_std=0.5)
+    return "voxtral", {"model_id": str(path), "dtype": "float32"}
 
 
 BUILDERS: dict[str, Callable[[Path], tuple[str, dict[str, Any]]]] = {"qwen2.5-omni": build_omni,
@@ -135,7 +137,7 @@ def test_tiny_omni_behind_the_generic_worker_process(tmp_path: Path, requests_: 
     )
     try:
         described = worker.describe()
-        assert described["model"] == options["model_path"] and described["revision"] == revision
+        assert described["model"] == options["model_id"] and described["revision"] == revision
         assert answers(worker, chosen) == expected
     finally:
         worker.close()

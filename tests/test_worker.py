@@ -226,6 +226,7 @@ def test_registered_worker_reports_a_bad_setup_before_loading(name: str, tmp_pat
 
 
 def test_protocol_helper_imports_without_site_packages() -> None:
-    code = f"import sys; sys.path.insert(0, {str(workers_dir())!r}); import _protocol; print(_protocol.PROTOCOL_VERSION)"
+    code = (f"import sys; sys.path.insert(0, {str(workers_dir())!r}); "
+            "import _protocol; print(_protocol.PROTOCOL_VERSION)")
     result = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == str(PROTOCOL_VERSION), result.stderr

@@ -5,7 +5,7 @@ Useful to run a jasco adapter in another environment (another torch or transform
 another machine's python) behind ``jasco infer --model worker``, and to test the worker runner
 with a real process. Audio is read with ``jasco.data.audio.load_audio`` (mono, 16 kHz).
 
-    python workers/jasco_adapter_worker.py --adapter qwen2.5-omni --option model_path=/models/omni
+    python workers/jasco_adapter_worker.py --adapter qwen2.5-omni --option model_id=/models/omni
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def main(argv: Any = None) -> int:
     parser.add_argument("--adapter", required=True, help="a registered jasco adapter name")
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                         help="an adapter option (repeatable); values are passed as strings")
-    parser.add_argument("--checkpoint", help="passed to the adapter as its model_path option")
+    parser.add_argument("--checkpoint", help="passed to the adapter as its model_id option")
     args = parser.parse_args(argv)
     channel = stdout_to_stderr()
 
@@ -44,7 +44,7 @@ def main(argv: Any = None) -> int:
 
     options = parse_options(args.option)
     if args.checkpoint:
-        options["model_path"] = args.checkpoint
+        options["model_id"] = args.checkpoint
     adapter = ADAPTERS.load(args.adapter)(**options)
     described = adapter.describe()
     log(f"jasco_adapter_worker: serving {args.adapter}: {described}")

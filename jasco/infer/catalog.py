@@ -6,10 +6,10 @@ line. Code that looks adapters up by name imports this module first.
 
 from __future__ import annotations
 
-from jasco.infer.base import ADAPTERS  # noqa: F401 - registrations below
+from jasco.infer.base import ADAPTERS
 
 # ADAPTERS.register("name", "jasco.infer.module:factory", "one-line summary")
-ADAPTERS.register("qwen2.5-omni", "jasco.infer.qwen25_omni:factory", "Qwen2.5-Omni thinker (text out), transformers or vLLM")
+ADAPTERS.register("qwen2.5-omni", "jasco.infer.qwen25_omni:factory", "Qwen2.5-Omni thinker, text out (transformers)")
 ADAPTERS.register("voxtral", "jasco.infer.voxtral:factory", "Voxtral (Mistral), transformers")
 ADAPTERS.register("worker", "jasco.infer.worker:worker_adapter", "any model behind a JSON-lines worker process")
 ADAPTERS.register("salmonn", "jasco.infer.worker:salmonn", "SALMONN in its own environment (worker process)")

@@ -72,6 +72,11 @@ def model_revision(model_path: str, revision: str | None) -> str:
     return "local-" + digest.hexdigest()[:16]
 
 
+def hub_kwargs(revision: str | None) -> dict[str, Any]:
+    """``from_pretrained`` keyword arguments: the revision, when one was asked for."""
+    return {"revision": revision} if revision else {}
+
+
 def torch_dtype(name: str) -> Any:
     import torch
 

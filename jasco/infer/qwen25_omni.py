@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from jasco.infer.base import GenerationSettings, InferRequest, ResultCallback
-from jasco.infer.hf_batching import generate_kwargs, model_revision, run_in_batches, torch_dtype
+from jasco.infer.hf_batching import generate_kwargs, hub_kwargs, model_revision, run_in_batches, torch_dtype
 
 DEFAULT_MODEL = "Qwen/Qwen2.5-Omni-7B"
 # The system prompt the Qwen2.5-Omni model card uses for every conversation.
@@ -38,13 +38,13 @@ class _NoVideoProcessor:
         raise RuntimeError("video input needs transformers' video processor, which needs torchvision")
 
 
-def load_processor(model_path: str, revision: str | None = None) -> Any:
+def load_processor(model_id: str, revision: str | None = None) -> Any:
     """The model's ``Qwen2_5OmniProcessor`` (audio-only variant when torchvision is missing)."""
     from transformers import AutoProcessor, AutoTokenizer, Qwen2_5OmniProcessor, WhisperFeatureExtractor
     from transformers.utils import is_torchvision_available
 
     if is_torchvision_available():
-        return AutoProcessor.from_pretrained(model_path, revision=revision)
+        return AutoProcessor.from_pretrained(model_id, **hub_kwargs(revision))
     from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
 
     class AudioOnlyProcessor(Qwen2_5OmniProcessor):
@@ -53,22 +53,22 @@ def load_processor(model_path: str, revision: str | None = None) -> Any:
                 return _NoVideoProcessor
             return super().check_argument_for_proper_class(argument_name, argument)
 
-    tokenizer = AutoTokenizer.from_pretrained(model_path, revision=revision)
+    tokenizer = AutoTokenizer.from_pretrained(model_id, **hub_kwargs(revision))
     return AudioOnlyProcessor(
-        image_processor=Qwen2VLImageProcessorPil.from_pretrained(model_path, revision=revision),
+        image_processor=Qwen2VLImageProcessorPil.from_pretrained(model_id, **hub_kwargs(revision)),
         video_processor=_NoVideoProcessor(),
-        feature_extractor=WhisperFeatureExtractor.from_pretrained(model_path, revision=revision),
+        feature_extractor=WhisperFeatureExtractor.from_pretrained(model_id, **hub_kwargs(revision)),
         tokenizer=tokenizer, chat_template=tokenizer.chat_template,
     )
 
 
-def load_thinker(model_path: str, revision: str | None, dtype: str, device: str) -> Any:
+def load_thinker(model_id: str, revision: str | None, dtype: str, device: str) -> Any:
     from transformers import AutoConfig, Qwen2_5OmniThinkerForConditionalGeneration
 
-    config = AutoConfig.from_pretrained(model_path, revision=revision)
+    config = AutoConfig.from_pretrained(model_id, **hub_kwargs(revision))
     config = getattr(config, "thinker_config", config)  # a full Omni checkpoint nests the thinker's
-    model = Qwen2_5OmniThinkerForConditionalGeneration.from_pretrained(
-        model_path, config=config, revision=revision, dtype=torch_dtype(dtype)
+    model: Any = Qwen2_5OmniThinkerForConditionalGeneration.from_pretrained(
+        model_id, config=config, dtype=torch_dtype(dtype), **hub_kwargs(revision)
     )
     return model.to(device).eval()
 
@@ -77,22 +77,22 @@ class Qwen25OmniTransformers:
     name = "qwen2.5-omni"
 
     def __init__(
-        self, model_path: str = DEFAULT_MODEL, revision: str | None = None, batch_size: int = 8,
+        self, model_id: str = DEFAULT_MODEL, revision: str | None = None, batch_size: int = 8,
         dtype: str = "auto", device: str = "cpu", system_prompt: str = DEFAULT_SYSTEM_PROMPT,
     ) -> None:
-        self.model_path = str(model_path)
-        self.revision = model_revision(self.model_path, revision)
+        self.model_id = str(model_id)
+        self.revision = model_revision(self.model_id, revision)
         self.batch_size = int(batch_size)
         self.dtype = dtype
         self.device = device
         self.system_prompt = system_prompt
-        self.processor = load_processor(self.model_path, revision)
+        self.processor = load_processor(self.model_id, revision)
         self.processor.tokenizer.padding_side = "left"
-        self.model = load_thinker(self.model_path, revision, dtype, device)
+        self.model = load_thinker(self.model_id, revision, dtype, device)
 
     def describe(self) -> dict[str, Any]:
         return {
-            "adapter": self.name, "backend": "transformers", "model": self.model_path,
+            "adapter": self.name, "backend": "transformers", "model": self.model_id,
             "revision": self.revision, "dtype": str(self.model.dtype), "batch_size": self.batch_size,
             "system_prompt": self.system_prompt,
         }

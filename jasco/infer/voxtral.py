@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from jasco.infer.base import GenerationSettings, InferRequest, ResultCallback
-from jasco.infer.hf_batching import generate_kwargs, model_revision, run_in_batches, torch_dtype
+from jasco.infer.hf_batching import generate_kwargs, hub_kwargs, model_revision, run_in_batches, torch_dtype
 
 DEFAULT_MODEL = "mistralai/Voxtral-Mini-3B-2507"
 
@@ -37,24 +37,25 @@ class VoxtralTransformers:
     name = "voxtral"
 
     def __init__(
-        self, model_path: str = DEFAULT_MODEL, revision: str | None = None, batch_size: int = 8,
+        self, model_id: str = DEFAULT_MODEL, revision: str | None = None, batch_size: int = 8,
         dtype: str = "auto", device: str = "cpu",
     ) -> None:
         from transformers import AutoProcessor, VoxtralForConditionalGeneration
 
-        self.model_path = str(model_path)
-        self.revision = model_revision(self.model_path, revision)
+        self.model_id = str(model_id)
+        self.revision = model_revision(self.model_id, revision)
         self.batch_size = int(batch_size)
         self.device = device
-        self.processor = AutoProcessor.from_pretrained(self.model_path, revision=revision)
+        self.processor = AutoProcessor.from_pretrained(self.model_id, **hub_kwargs(revision))
         self.processor.tokenizer.padding_side = "left"
-        self.model = VoxtralForConditionalGeneration.from_pretrained(
-            self.model_path, revision=revision, dtype=torch_dtype(dtype)
-        ).to(device).eval()
+        model: Any = VoxtralForConditionalGeneration.from_pretrained(
+            self.model_id, dtype=torch_dtype(dtype), **hub_kwargs(revision)
+        )
+        self.model = model.to(device).eval()
 
     def describe(self) -> dict[str, Any]:
         return {
-            "adapter": self.name, "backend": "transformers", "model": self.model_path,
+            "adapter": self.name, "backend": "transformers", "model": self.model_id,
             "revision": self.revision, "dtype": str(self.model.dtype), "batch_size": self.batch_size,
         }
 

@@ -16,6 +16,7 @@ says so. A worker that cannot start (dies or stays silent before its hello) rais
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import queue
 import shlex
@@ -142,10 +143,8 @@ class _Process:
                 self.kill()
         for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
             if stream is not None:
-                try:
+                with contextlib.suppress(OSError):
                     stream.close()
-                except OSError:
-                    pass
 
 
 class WorkerAdapter:
@@ -271,7 +270,7 @@ class WorkerAdapter:
                     process.tail.append(f"[jasco] unexpected {message.get('type')!r} message ignored")
                     continue
                 try:
-                    request_id, text, error = parse_response(message)
+                    request_id, text, failure = parse_response(message)
                 except WorkerProtocolError as problem:
                     process.tail.append(f"[jasco] {problem}")
                     continue
@@ -280,11 +279,12 @@ class WorkerAdapter:
                     process.tail.append(f"[jasco] response for unknown id {request_id!r} ignored")
                     continue
                 deadline = time.monotonic() + self.timeout_s
-                on_result(answered.index, text, None if error is None else f"worker {self.spec.label}: {error}")
+                on_result(answered.index, text, None if failure is None else f"worker {self.spec.label}: {failure}")
                 continue
             # The worker died (EOF) or sent nothing in time: fail what it held, then restart.
             code = process.kill()
-            why = f"exited with code {code}" if message is _EOF else f"sent no answer within {self.timeout_s:g} s (killed)"
+            why = (f"exited with code {code}" if message is _EOF
+                   else f"sent no answer within {self.timeout_s:g} s (killed)")
             tail = process.stderr_tail()
             for request in in_flight.values():
                 on_result(request.index, None,
