@@ -77,7 +77,7 @@ def adapter(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 def test_describe_names_model_and_revision(adapter: Any) -> None:
     described = adapter.describe()
     assert described["backend"] == "transformers" and described["adapter"] == adapter.name
-    assert described["revision"].startswith("local-") and Path(described["model"]).is_dir()
+    assert described["revision"].startswith("local-") and Path(described["model_id"]).is_dir()
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +137,7 @@ def test_tiny_omni_behind_the_generic_worker_process(tmp_path: Path, requests_: 
     )
     try:
         described = worker.describe()
-        assert described["model"] == options["model_id"] and described["revision"] == revision
+        assert described["model_id"] == options["model_id"] and described["revision"] == revision
         assert answers(worker, chosen) == expected
     finally:
         worker.close()

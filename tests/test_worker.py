@@ -63,7 +63,7 @@ def test_round_trip_matches_in_process_adapter(requests_: list[InferRequest]) ->
     adapter = echo_worker()
     try:
         described = adapter.describe()
-        assert described["model"] == "jasco/echo" and described["revision"] == "1"
+        assert described["model_id"] == "jasco/echo" and described["revision"] == "1"
         assert described["worker_protocol"] == PROTOCOL_VERSION
         results = run(adapter, requests_)
     finally:

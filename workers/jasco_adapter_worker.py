@@ -67,7 +67,7 @@ def main(argv: Any = None) -> int:
         return text
 
     try:
-        return serve(channel, model=str(described.get("model")), revision=str(described.get("revision", "")),
+        return serve(channel, model=str(described.get("model_id")), revision=str(described.get("revision", "")),
                      answer=answer, info={"adapter": args.adapter, "describe": described})
     finally:
         adapter.close()

@@ -92,7 +92,7 @@ class Qwen25OmniTransformers:
 
     def describe(self) -> dict[str, Any]:
         return {
-            "adapter": self.name, "backend": "transformers", "model": self.model_id,
+            "adapter": self.name, "backend": "transformers", "model_id": self.model_id,
             "revision": self.revision, "dtype": str(self.model.dtype), "batch_size": self.batch_size,
             "system_prompt": self.system_prompt,
         }

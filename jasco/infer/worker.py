@@ -210,7 +210,7 @@ class WorkerAdapter:
         self._ensure_started()
         assert self._hello is not None
         return {
-            "adapter": self.name, "backend": "worker", "model": self._hello.model,
+            "adapter": self.name, "backend": "worker", "model_id": self._hello.model,
             "revision": self._hello.revision, "worker_protocol": self._hello.protocol,
             "worker_command": self.spec.command, "worker_info": self._hello.info,
         }

@@ -35,7 +35,7 @@ class EchoAdapter:
         self.fail_on, self.crash_on, self.hang_on = _ids(fail_on), _ids(crash_on), _ids(hang_on)
 
     def describe(self) -> dict[str, Any]:
-        return {"adapter": self.name, "backend": "none", "model": "jasco/echo", "revision": "1"}
+        return {"adapter": self.name, "backend": "none", "model_id": "jasco/echo", "revision": "1"}
 
     def answer(self, request: InferRequest) -> str:
         if request.item_id in self.crash_on:
