@@ -141,3 +141,20 @@ def test_tiny_omni_behind_the_generic_worker_process(tmp_path: Path, requests_: 
         assert answers(worker, chosen) == expected
     finally:
         worker.close()
+
+
+def test_omni_thinker_loads_from_the_published_full_checkpoint_layout(tmp_path: Path) -> None:
+    """Qwen/Qwen2.5-Omni-7B nests the thinker (config under thinker_config, weights under
+    ``thinker.``): the adapter's loader must find the very same weights there."""
+    import torch
+
+    from jasco.infer.qwen25_omni import load_thinker
+    from jasco.testing.tiny_qwen25_omni import as_full_omni_checkpoint, build_tiny_qwen25_omni
+
+    thinker_dir = build_tiny_qwen25_omni(tmp_path / "thinker")
+    full_dir = as_full_omni_checkpoint(thinker_dir, tmp_path / "full")
+    assert '"thinker_config"' in (full_dir / "config.json").read_text(encoding="utf-8")
+    direct = load_thinker(str(thinker_dir), None, "float32", "cpu").state_dict()
+    nested = load_thinker(str(full_dir), None, "float32", "cpu").state_dict()
+    assert direct.keys() == nested.keys()
+    assert all(torch.equal(direct[name], nested[name]) for name in direct)

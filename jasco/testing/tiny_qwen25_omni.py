@@ -96,3 +96,24 @@ def build_tiny_qwen25_omni(
     tokenizer.save_pretrained(str(directory))
     WhisperFeatureExtractor(feature_size=128).save_pretrained(str(directory))
     return directory
+
+
+def as_full_omni_checkpoint(thinker_dir: str | Path, directory: str | Path) -> Path:
+    """Re-save a tiny thinker in the layout of the published Qwen2.5-Omni checkpoints: a
+    ``qwen2_5_omni`` config nesting ``thinker_config`` and the weights under ``thinker.``
+    (the talker and token2wav configs are the defaults; no talker weights, never loaded)."""
+    import shutil
+
+    from safetensors.torch import load_file, save_file
+    from transformers import AutoConfig, Qwen2_5OmniConfig
+
+    source, directory = Path(thinker_dir), Path(directory)
+    shutil.copytree(source, directory, ignore=shutil.ignore_patterns("model.safetensors", "config.json"))
+    full = Qwen2_5OmniConfig(thinker_config=AutoConfig.from_pretrained(str(source)).to_dict(),
+                             enable_audio_output=False)
+    full.architectures = ["Qwen2_5OmniForConditionalGeneration"]
+    full.save_pretrained(str(directory))
+    weights = load_file(str(source / "model.safetensors"))
+    save_file({f"thinker.{name}": tensor for name, tensor in weights.items()},
+              str(directory / "model.safetensors"), metadata={"format": "pt"})
+    return directory
