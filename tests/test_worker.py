@@ -230,3 +230,58 @@ def test_protocol_helper_imports_without_site_packages() -> None:
             "import _protocol; print(_protocol.PROTOCOL_VERSION)")
     result = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == str(PROTOCOL_VERSION), result.stderr
+
+
+def _script(tmp_path: Path, name: str, body: str) -> str:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body))
+    return str(path)
+
+
+def test_stray_stdout_from_a_worker_without_the_helper_is_ignored(tmp_path: Path,
+                                                                  requests_: list[InferRequest]) -> None:
+    script = _script(tmp_path, "chatty.py", f"""
+        import json, sys
+        print("loading weights... 100%")  # no stdout_to_stderr(): this lands in the protocol stream
+        print(json.dumps({{"type": "hello", "protocol": {PROTOCOL_VERSION}, "model": "chatty", "revision": "1"}}))
+        sys.stdout.flush()
+        for line in sys.stdin:
+            message = json.loads(line)
+            if message["type"] == "shutdown":
+                break
+            print("generating...")
+            print(json.dumps({{"type": "response", "id": message["id"], "text": message["instruction"][:10]}}))
+            sys.stdout.flush()
+    """)
+    adapter = worker_adapter(name="chatty", worker_script=script, timeout_s=10)
+    try:
+        results = run(adapter, requests_[:3])
+        assert any("stray stdout line ignored" in line for line in adapter._process.tail)  # type: ignore[union-attr]
+    finally:
+        adapter.close()
+    assert [results[i] for i in range(3)] == [(r.instruction[:10], None) for r in requests_[:3]]
+
+
+def test_wrong_protocol_version_is_refused(tmp_path: Path) -> None:
+    script = _script(tmp_path, "future.py", """
+        import json
+        print(json.dumps({"type": "hello", "protocol": 2, "model": "m", "revision": "r"}), flush=True)
+        input()
+    """)
+    adapter = worker_adapter(name="future", worker_script=script, startup_timeout_s=30)
+    with pytest.raises(WorkerError, match="protocol version 2, jasco speaks 1"):
+        adapter.describe()
+
+
+def test_worker_that_died_between_calls_is_restarted(requests_: list[InferRequest]) -> None:
+    adapter = echo_worker(max_restarts=1)
+    try:
+        first = run(adapter, requests_[:2])
+        assert adapter._process is not None
+        adapter._process.popen.kill()
+        adapter._process.popen.wait()
+        second = run(adapter, requests_[2:4])
+        assert adapter.restarts == 1
+    finally:
+        adapter.close()
+    assert all(error is None for _, error in [*first.values(), *second.values()])
