@@ -285,3 +285,23 @@ def test_worker_that_died_between_calls_is_restarted(requests_: list[InferReques
     finally:
         adapter.close()
     assert all(error is None for _, error in [*first.values(), *second.values()])
+
+
+def test_worker_hears_the_requests_samples_so_silence_differs(requests_: list[InferRequest]) -> None:
+    """The audio check (real vs silent copies of the same file) must work through a worker."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    chosen = requests_[:2]
+    silent = [replace(r, index=10 + r.index, audio=np.zeros_like(r.audio)) for r in chosen]
+    adapter = echo_worker()
+    try:
+        results = run(adapter, [*chosen, *silent])
+        leftovers = os.listdir(adapter._audio_dir.name) if adapter._audio_dir else []
+    finally:
+        adapter.close()
+    for real, quiet in zip(chosen, silent, strict=True):
+        assert results[real.index][0] != results[quiet.index][0]
+        assert f"rms=0.000000 n={real.audio.size}" in str(results[quiet.index][0])
+    assert leftovers == []  # each request's WAV is deleted once answered

@@ -8,10 +8,10 @@ to build the model, a ``WhisperFeatureExtractor`` for the spectrogram, ``model.g
 generate_cfg, prompts=...)`` with the upstream prompt template ``USER: {}\\nASSISTANT:`` around
 ``<Speech><SpeechHere></Speech> <instruction>``.
 
-Audio, as upstream's ``prepare_one_sample``: padded to at least 1 s and cut to 30 s, with two
-differences: multi-channel audio is averaged (upstream keeps the first channel) and other sample
-rates are resampled to 16 kHz with librosa (upstream hands them to Whisper's feature extractor,
-which rejects them). Decoding: jasco's settings (greedy at temperature 0) with ``--num-beams``
+Audio: jasco sends mono 16 kHz float WAVs (its own decoding and resampling, the same for every
+model); then as upstream's ``prepare_one_sample``: padded to at least 1 s and cut to 30 s. Files
+at other rates (a hand-written request) are resampled to 16 kHz with librosa, and multi-channel
+files averaged. Decoding: jasco's settings (greedy at temperature 0) with ``--num-beams``
 beams (upstream's decode_config.yaml uses 4, the default here).
 
     python workers/salmonn_worker.py --repo /src/SALMONN --checkpoint salmonn_v1.pth \\

@@ -4,7 +4,9 @@ The worker command is ``<worker_python> <worker_script> [--checkpoint C] [worker
 started in the user's environment for that model; it speaks the JSON-lines protocol of
 ``jasco.infer.worker_protocol``. This module starts it, waits for its hello (model id and
 revision), streams requests, maps responses back to rows and calls ``on_result`` as each
-arrives. stdout and stderr are read by background threads, so a chatty worker never blocks.
+arrives. stdout and stderr are read by background threads, so a chatty worker never blocks. Each
+request's audio is the request's own samples (jasco's 16 kHz mono float32, or the silent copy
+of the audio check), written to a private temporary WAV for the worker to read.
 
 Failure handling, per row: an error response fails that row; a worker that exits, or sends no
 answer within ``timeout_s`` for a request, is killed and every row it had outstanding gets an error
@@ -22,6 +24,7 @@ import queue
 import shlex
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -166,6 +169,26 @@ class WorkerAdapter:
         self._process: _Process | None = None
         self._hello: Hello | None = None
         self._next_id = 0
+        self._audio_dir: tempfile.TemporaryDirectory[str] | None = None
+
+    def _audio_file(self, request_id: str, request: InferRequest) -> str:
+        """Write the request's exact samples (mono float32 at its sample rate) for the worker.
+
+        The worker hears what an in-process adapter would: jasco's decoded, resampled audio,
+        and, for the audio check, the silent copy rather than the original file.
+        """
+        import soundfile
+
+        if self._audio_dir is None:
+            self._audio_dir = tempfile.TemporaryDirectory(prefix=f"jasco-{self.name}-")
+        path = os.path.join(self._audio_dir.name, f"{request_id}.wav")
+        soundfile.write(path, request.audio, request.sample_rate, format="WAV", subtype="FLOAT")
+        return path
+
+    def _forget_audio(self, request_id: str) -> None:
+        if self._audio_dir is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(self._audio_dir.name, f"{request_id}.wav"))
 
     # -- lifecycle -----------------------------------------------------------------------------
     def _start(self) -> _Process:
@@ -219,6 +242,9 @@ class WorkerAdapter:
         if self._process is not None:
             self._process.stop()
             self._process = None
+        if self._audio_dir is not None:
+            self._audio_dir.cleanup()
+            self._audio_dir = None
 
     # -- generation ----------------------------------------------------------------------------
     def generate(
@@ -254,8 +280,8 @@ class WorkerAdapter:
                 request = pending.popleft()
                 self._next_id += 1
                 request_id = str(self._next_id)
-                line = request_message(request_id, request.item_id, str(Path(request.audio_path).resolve()),
-                                       request.instruction, decoding)
+                line = request_message(request_id, request.item_id, self._audio_file(request_id, request),
+                                       str(Path(request.audio_path).resolve()), request.instruction, decoding)
                 if not in_flight:
                     deadline = time.monotonic() + self.timeout_s
                 in_flight[request_id] = request
@@ -275,6 +301,7 @@ class WorkerAdapter:
                     process.tail.append(f"[jasco] {problem}")
                     continue
                 answered = in_flight.pop(request_id, None)
+                self._forget_audio(request_id)
                 if answered is None:
                     process.tail.append(f"[jasco] response for unknown id {request_id!r} ignored")
                     continue
@@ -286,7 +313,8 @@ class WorkerAdapter:
             why = (f"exited with code {code}" if message is _EOF
                    else f"sent no answer within {self.timeout_s:g} s (killed)")
             tail = process.stderr_tail()
-            for request in in_flight.values():
+            for request_id, request in in_flight.items():
+                self._forget_audio(request_id)
                 on_result(request.index, None,
                           f"worker {self.spec.label} {why} while answering item {request.item_id}; "
                           f"stderr tail:\n{tail}")

@@ -18,12 +18,14 @@ Protocol version 1, in order:
    result-store key. A different ``protocol`` value makes jasco stop with an error.
 2. jasco -> worker, any number of times::
 
-       {"type": "request", "id": "17", "item_id": "3-v2", "audio_path": "/abs/path/3.wav",
-        "instruction": "...", "decoding": {"temperature": 0.0, "top_p": 1.0,
+       {"type": "request", "id": "17", "item_id": "3-v2", "audio_path": "/tmp/jasco-x/17.wav",
+        "source_path": "/data/dataset/v0/3.wav", "instruction": "...", "decoding": {"temperature": 0.0, "top_p": 1.0,
         "max_new_tokens": 256, "seed": 0}}
 
-   The worker reads and resamples the audio itself with its own stack; ``item_id`` is for its
-   logs only. ``decoding`` is jasco's GenerationSettings (greedy when temperature is 0).
+   ``audio_path`` is a WAV jasco wrote for this request: the exact samples an in-process adapter
+   gets (mono, 32-bit float, 16 kHz; for the audio check, silence), deleted once answered.
+   The worker reads it with its own stack. ``source_path`` (the original clip) and ``item_id``
+   are for its logs only. ``decoding`` is jasco's GenerationSettings (greedy when temperature is 0).
 3. worker -> jasco, one per request, in any order (matched by ``id``)::
 
        {"type": "response", "id": "17", "text": "They are ..."}
@@ -62,10 +64,11 @@ class Hello:
 
 
 def request_message(
-    request_id: str, item_id: str, audio_path: str, instruction: str, decoding: dict[str, Any]
+    request_id: str, item_id: str, audio_path: str, source_path: str, instruction: str, decoding: dict[str, Any]
 ) -> str:
     return _line({
         "type": "request", "id": request_id, "item_id": item_id, "audio_path": audio_path,
+        "source_path": source_path,
         "instruction": instruction, "decoding": decoding,
     })
 
