@@ -11,6 +11,7 @@ with a real process. Audio is read with ``jasco.data.audio.load_audio`` (mono, 1
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from typing import Any, Dict
@@ -25,7 +26,10 @@ def parse_options(pairs: list) -> Dict[str, Any]:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise SystemExit(f"--option expects KEY=VALUE, got {pair!r}")
-        options[key.replace("-", "_")] = value
+        try:  # as `jasco infer --option`: JSON when it parses, else text
+            options[key.replace("-", "_")] = json.loads(value)
+        except ValueError:
+            options[key.replace("-", "_")] = value
     return options
 
 
@@ -33,7 +37,7 @@ def main(argv: Any = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--adapter", required=True, help="a registered jasco adapter name")
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                        help="an adapter option (repeatable); values are passed as strings")
+                        help="an adapter option (repeatable); JSON values are parsed, others kept as text")
     parser.add_argument("--checkpoint", help="passed to the adapter as its model_id option")
     args = parser.parse_args(argv)
     channel = stdout_to_stderr()

@@ -133,7 +133,13 @@ class Qwen25OmniTransformers:
         self.model = None
 
 
-def factory(backend: str = "transformers", **options: Any) -> Qwen25OmniTransformers:
+def factory(
+    backend: str = "transformers", model_id: str = DEFAULT_MODEL, revision: str | None = None, batch_size: int = 8,
+    dtype: str = "auto", device: str = "cpu", system_prompt: str = DEFAULT_SYSTEM_PROMPT,
+) -> Qwen25OmniTransformers:
+    """Options: backend (transformers only: vLLM's Qwen2.5-Omni needs torchvision's video
+    processor), model_id, revision, batch_size, dtype, device, system_prompt."""
     if backend not in ("transformers", "auto"):
         raise ValueError(f"qwen2.5-omni: backend {backend!r} is not available; use transformers")
-    return Qwen25OmniTransformers(**options)
+    return Qwen25OmniTransformers(model_id=model_id, revision=revision, batch_size=batch_size, dtype=dtype,
+                                  device=device, system_prompt=system_prompt)

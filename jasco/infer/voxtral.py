@@ -94,7 +94,13 @@ class VoxtralTransformers:
         self.model = None
 
 
-def factory(backend: str = "transformers", **options: Any) -> VoxtralTransformers:
+def factory(
+    backend: str = "transformers", model_id: str = DEFAULT_MODEL, revision: str | None = None, batch_size: int = 8,
+    dtype: str = "auto", device: str = "cpu",
+) -> VoxtralTransformers:
+    """Options: backend (transformers only: vLLM's Voxtral loads Mistral-format checkpoints with
+    ``tokenizer_mode=mistral``, not wired here), model_id, revision, batch_size, dtype, device."""
     if backend not in ("transformers", "auto"):
         raise ValueError(f"voxtral: backend {backend!r} is not available; use transformers")
-    return VoxtralTransformers(**options)
+    return VoxtralTransformers(model_id=model_id, revision=revision, batch_size=batch_size, dtype=dtype,
+                               device=device)

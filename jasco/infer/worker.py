@@ -27,7 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -374,26 +374,34 @@ def worker_adapter(
                          max_restarts=max_restarts, max_in_flight=max_in_flight)
 
 
-def _shipped(name: str, script: str, options: dict[str, Any]) -> WorkerAdapter:
-    if not options.get("worker_python"):
-        raise ValueError(
-            f"{name}: pass worker_python, the python of the environment where {name} is installed "
-            f"(see workers/README.md); the worker cannot run in jasco's own environment"
+def _shipped_factory(name: str, script: str, summary: str) -> Callable[..., WorkerAdapter]:
+    """A factory for one of the shipped workers; its keyword arguments are the adapter options."""
+
+    def factory(
+        worker_python: str | None = None, worker_script: str | None = None, checkpoint: str | None = None,
+        worker_args: str | Sequence[str] | None = None, worker_cwd: str | None = None,
+        timeout_s: float = 600.0, startup_timeout_s: float = 1800.0, max_restarts: int = 2,
+        max_in_flight: int = 1,
+    ) -> WorkerAdapter:
+        if not worker_python:
+            raise ValueError(
+                f"{name}: pass worker_python, the python of the environment where {name} is installed "
+                f"(see workers/README.md); the worker cannot run in jasco's own environment"
+            )
+        return worker_adapter(
+            name=name, worker_script=worker_script or str(workers_dir() / script), worker_python=worker_python,
+            checkpoint=checkpoint, worker_args=worker_args, worker_cwd=worker_cwd, timeout_s=timeout_s,
+            startup_timeout_s=startup_timeout_s, max_restarts=max_restarts, max_in_flight=max_in_flight,
         )
-    options.setdefault("worker_script", str(workers_dir() / script))
-    return worker_adapter(name=name, **options)
+
+    factory.__name__ = factory.__qualname__ = name.replace("-", "_")
+    factory.__doc__ = summary
+    return factory
 
 
-def salmonn(**options: Any) -> WorkerAdapter:
-    """SALMONN (bytedance/SALMONN) in its own environment via workers/salmonn_worker.py."""
-    return _shipped("salmonn", "salmonn_worker.py", options)
-
-
-def ltu_as(**options: Any) -> WorkerAdapter:
-    """LTU-AS (YuanGongND/ltu) in its own environment via workers/ltu_as_worker.py."""
-    return _shipped("ltu-as", "ltu_as_worker.py", options)
-
-
-def wavllm(**options: Any) -> WorkerAdapter:
-    """WavLLM (microsoft/SpeechT5 WavLLM) in its own environment via workers/wavllm_worker.py."""
-    return _shipped("wavllm", "wavllm_worker.py", options)
+salmonn = _shipped_factory(
+    "salmonn", "salmonn_worker.py", "SALMONN (bytedance/SALMONN) in its own environment via workers/salmonn_worker.py.")
+ltu_as = _shipped_factory(
+    "ltu-as", "ltu_as_worker.py", "LTU-AS (YuanGongND/ltu) in its own environment via workers/ltu_as_worker.py.")
+wavllm = _shipped_factory(
+    "wavllm", "wavllm_worker.py", "WavLLM (microsoft/SpeechT5) in its own environment via workers/wavllm_worker.py.")
