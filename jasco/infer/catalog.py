@@ -9,6 +9,14 @@ from __future__ import annotations
 from jasco.infer.base import ADAPTERS
 
 # ADAPTERS.register("name", "jasco.infer.module:factory", "one-line summary")
+ADAPTERS.register("reference", "jasco.infer.controls:reference", "control answer: the clip's correct answer (no model)")
+ADAPTERS.register("audio-only", "jasco.infer.controls:audio_only", "control answer: the audio-only answer (no model)")
+ADAPTERS.register(
+    "speech-only", "jasco.infer.controls:speech_only", "control answer: the speech-only answer (no model)"
+)
+ADAPTERS.register(
+    "describe-only", "jasco.infer.controls:describe_only", "control answer: restates sound and speech (no model)"
+)
 ADAPTERS.register("qwen2.5-omni", "jasco.infer.qwen25_omni:factory", "Qwen2.5-Omni thinker, text out (transformers)")
 ADAPTERS.register("voxtral", "jasco.infer.voxtral:factory", "Voxtral (Mistral), transformers")
 ADAPTERS.register("worker", "jasco.infer.worker:worker_adapter", "any model behind a JSON-lines worker process")
