@@ -20,3 +20,10 @@ ADAPTERS.register(
 ADAPTERS.register(
     "describe-only", "jasco.infer.controls:describe_only", "control answer: restates sound and speech (no model)"
 )
+ADAPTERS.register("qwen2.5-omni", "jasco.infer.qwen25_omni:factory", "Qwen2.5-Omni thinker, text out (transformers)")
+ADAPTERS.register("voxtral", "jasco.infer.voxtral:factory", "Voxtral (Mistral), transformers")
+ADAPTERS.register("worker", "jasco.infer.worker:worker_adapter", "any model behind a JSON-lines worker process")
+ADAPTERS.register("salmonn", "jasco.infer.worker:salmonn", "SALMONN in its own environment (worker process)")
+ADAPTERS.register("ltu-as", "jasco.infer.worker:ltu_as", "LTU-AS in its own environment (worker process)")
+ADAPTERS.register("wavllm", "jasco.infer.worker:wavllm", "WavLLM in its own environment (worker process)")
+ADAPTERS.register("testing-echo", "jasco.testing.echo_adapter:echo", "testing: model-free echo of item and audio")

@@ -59,7 +59,10 @@ def build_tokenizer(directory: str | Path, extra_specials: Sequence[str] = (), v
 
     model = json.loads((directory / "bpe.json").read_text(encoding="utf-8"))["model"]
     (directory / "bpe.json").unlink()
-    vocab = {token: index for token, index in model["vocab"].items() if token not in specials}
+    # Renumber the non-special tokens 0..n-1: the specials are added after them (ids n, n+1, ...);
+    # keeping the trainer's ids (which start after the specials) would give two tokens one id.
+    ordered = sorted((t for t in model["vocab"] if t not in specials), key=model["vocab"].__getitem__)
+    vocab = {token: index for index, token in enumerate(ordered)}
     merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in model["merges"]]
     tokenizer = Qwen2Tokenizer(
         vocab=vocab, merges=merges, unk_token=None, bos_token=None,
