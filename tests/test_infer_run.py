@@ -190,3 +190,14 @@ def test_input_audio_wav_keeps_the_float_samples_exactly(upstream_dir: Path) -> 
     audio = load_audio(upstream_dir / "dataset/v0/47.wav", clip_id=47)  # resampled from 48 kHz
     decoded, rate = soundfile.read(io.BytesIO(base64.b64decode(wav_base64(audio.samples, 16_000))), dtype="float32")
     assert rate == 16_000 and np.array_equal(decoded, audio.samples)
+
+
+def test_model_defaults_table_matches_the_adapters() -> None:
+    from jasco.infer import qwen25_omni, voxtral
+    from jasco.infer.models import ALLM_DEFAULTS, defaults_for
+
+    assert defaults_for("qwen2-audio").model_id == "Qwen/Qwen2-Audio-7B-Instruct"
+    assert ALLM_DEFAULTS["qwen2.5-omni"].model_id == qwen25_omni.DEFAULT_MODEL
+    assert ALLM_DEFAULTS["voxtral"].model_id == voxtral.DEFAULT_MODEL
+    with pytest.raises(KeyError, match="known: qwen2-audio"):
+        defaults_for("nope")

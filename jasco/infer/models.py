@@ -23,6 +23,11 @@ ALLM_DEFAULTS: dict[str, ModelDefaults] = {
         model_id="Qwen/Qwen2-Audio-7B-Instruct",
         notes="~16 GB of weights in bf16: one 24 GB GPU (vLLM: --gpu-memory-utilization 0.9; context 8192).",
     ),
+    # The two below keep their default in their own module (DEFAULT_MODEL); a test keeps them equal.
+    "qwen2.5-omni": ModelDefaults(
+        model_id="Qwen/Qwen2.5-Omni-7B", notes="the thinker only (text out); ~16 GB of weights in bf16.",
+    ),
+    "voxtral": ModelDefaults(model_id="mistralai/Voxtral-Mini-3B-2507", notes="~9 GB of weights in bf16."),
 }
 
 
