@@ -20,7 +20,7 @@ control is its own file)::
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -256,19 +256,19 @@ def _percent(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
-def _tables(check: JudgeCheck) -> list[tuple[str, list[str], list[list[str]]]]:
-    """(title, header, rows) for each table the renderers print."""
+def check_tables(check: Mapping[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, header, rows) for each table, from ``JudgeCheck.as_dict()`` (so JSON payloads render too)."""
     summary = [
-        [name, str(s.n), f"{EXPECTED[name].rating} / {EXPECTED[name].orientation.value}",
-         _percent(s.rating_accuracy), _percent(s.orientation_accuracy), str(s.unscored)]
-        for name, s in check.per_control.items()
+        [name, str(s["n"]), f"{s['expected_rating']} / {s['expected_orientation']}",
+         _percent(s["rating_accuracy"]), _percent(s["orientation_accuracy"]), str(s["unscored"])]
+        for name, s in check["per_control"].items()
     ]
-    summary.append(["all", str(check.n), "", _percent(check.rating_accuracy),
-                    _percent(check.orientation_accuracy), str(check.unscored)])
+    summary.append(["all", str(check["n"]), "", _percent(check["rating_accuracy"]),
+                    _percent(check["orientation_accuracy"]), str(check["unscored"])])
     tables = [("Accuracy on the control answers (unscored counts as wrong)",
                ["control", "n", "expected", "rating acc", "orientation acc", "unscored"], summary)]
-    for title, confusion in (("Orientation: expected (rows) x predicted (columns)", check.orientation_confusion),
-                             ("Rating: expected (rows) x predicted (columns)", check.rating_confusion)):
+    for title, confusion in (("Orientation: expected (rows) x predicted (columns)", check["orientation_confusion"]),
+                             ("Rating: expected (rows) x predicted (columns)", check["rating_confusion"])):
         columns = list(next(iter(confusion.values())).keys()) if confusion else []
         rows = [[expected, *(str(counts[c]) for c in columns)] for expected, counts in confusion.items()]
         tables.append((title, ["expected", *columns], rows))
@@ -284,7 +284,7 @@ def _heading(check: JudgeCheck) -> str:
 def render_text(check: JudgeCheck) -> str:
     """Plain-text tables for the terminal."""
     lines = [_heading(check)]
-    for title, header, rows in _tables(check):
+    for title, header, rows in check_tables(check.as_dict()):
         widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
         lines += ["", title]
         for cells in [header, *rows]:
@@ -295,7 +295,7 @@ def render_text(check: JudgeCheck) -> str:
 def render_markdown(check: JudgeCheck) -> str:
     """Markdown tables for the report's judge-validity section."""
     lines = [f"**{_heading(check)}**"]
-    for title, header, rows in _tables(check):
+    for title, header, rows in check_tables(check.as_dict()):
         lines += ["", f"*{title}*", "", "| " + " | ".join(header) + " |",
                   "|" + "|".join("---" for _ in header) + "|"]
         lines += ["| " + " | ".join(cells) + " |" for cells in rows]

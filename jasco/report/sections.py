@@ -90,6 +90,7 @@ register_section("averages", "jasco.report.section_core:AVERAGES", "per ALLM, av
 register_section("variants", "jasco.report.section_variants:VARIANTS", "per instruction variant")
 register_section("paired", "jasco.report.section_paired:PAIRED", "paired bootstrap ALLM differences")
 register_section("agreement", "jasco.report.section_agreement:AGREEMENT", "agreement between judges")
+register_section("judge_validity", "jasco.report.section_validity:VALIDITY", "judge accuracy on control answers")
 register_section("bootstrap", "jasco.report.section_core:BOOTSTRAP", "resampling settings")
 register_section("inputs", "jasco.report.section_core:INPUTS", "the judged files read")
 register_section("explorer", "jasco.report.section_explorer:EXPLORER", "every answer, per clip")
