@@ -1,0 +1,33 @@
+"""The ``--structured`` output constraint: a regex for vLLM structured outputs.
+
+The explanations stay free text (one paragraph each, bounded in length so that a judge cannot
+run past ``max_tokens`` before writing its verdict), while the ``Rating:`` line must be 0, 1 or
+2 and the ``Orientation:`` line one of the template's label words. Everything the regex admits
+is parsed by ``jasco.judge.parse.parse_judgment`` (a test checks this with a random model).
+"""
+
+from __future__ import annotations
+
+import re
+
+from jasco.judge.templates import JudgeTemplate
+
+# Tokens kept for the fixed parts (field names, rating, label, newlines).
+_FIXED_TOKENS = 48
+MAX_EXPLANATION_CHARS = 600
+
+
+def explanation_limit(max_tokens: int) -> int:
+    """Characters allowed per explanation so both fit in ``max_tokens`` (a token is >= 1 char)."""
+    return max(16, min(MAX_EXPLANATION_CHARS, (max_tokens - _FIXED_TOKENS) // 2))
+
+
+def judgment_regex(template: JudgeTemplate, max_tokens: int) -> str:
+    """Explanation1, Rating (0/1/2), Explanation2, Orientation (a label word), upstream's order."""
+    limit = explanation_limit(max_tokens)
+    labels = "|".join(re.escape(word) for word in template.labels().values())
+    text = rf"[^\n]{{1,{limit}}}"
+    return (
+        rf"Explanation1: \n?{text}\n{{1,2}}Rating: [012]\n{{1,2}}"
+        rf"Explanation2: \n?{text}\n{{1,2}}Orientation: ({labels})"
+    )
