@@ -17,6 +17,7 @@ from jasco import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "data": ("jasco.commands.data:data", "Fetch and verify the What Are They Doing dataset."),
     "expand": ("jasco.commands.expand:expand", "Write the 640-row item table (80 clips x 8 instructions)."),
+    "judge": ("jasco.commands.judge:judge", "Rate each ALLM answer (Rating, Orientation) with an LLM judge or panel."),
 }
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from jasco.judge.base import JUDGE_BACKENDS, Decoding, JudgeBackend, JudgeRequest
+from jasco.judge.base import JUDGE_BACKENDS, BackendOptionError, Decoding, JudgeBackend, JudgeRequest
 from jasco.judge.parse import (
     STATUS_REPAIRED,
     STATUS_UNSCORED,
@@ -98,7 +98,10 @@ def load_backend(name: str, judge: str, options: Mapping[str, Any] | None) -> Ju
     import jasco.judge.catalog  # noqa: F401 - registrations
 
     factory = JUDGE_BACKENDS.load(name)
-    return factory(judge, **dict(options or {}))
+    try:
+        return factory(judge, **dict(options or {}))
+    except (TypeError, ValueError) as error:  # an option it does not take, a missing base URL, ...
+        raise BackendOptionError(f"judge backend {name!r} for {judge!r}: {error}") from error
 
 
 def release(backend: JudgeBackend) -> None:
@@ -263,7 +266,12 @@ class _Job:
         from tqdm import tqdm
 
         keys = list(pending)
-        requests = [JudgeRequest(i, messages[key], self.rows[pending[key][0]]) for i, key in enumerate(keys)]
+        regex = None
+        if self.decoding.structured and kind == "judgment":
+            from jasco.judge.structured import judgment_regex
+
+            regex = judgment_regex(self.template, self.decoding.max_tokens)
+        requests = [JudgeRequest(i, messages[key], self.rows[pending[key][0]], regex) for i, key in enumerate(keys)]
         answered: set[int] = set()
         errors = self.errors if kind == "judgment" else self.repair_errors
         bar = tqdm(total=total, initial=done, unit="row", desc=f"judge ({kind}s)", disable=not self.progress,
