@@ -69,7 +69,7 @@ class VllmJudge:
         by_id: dict[str, int] = {}
         try:
             request_ids = self.llm.enqueue_chat(conversations, params, use_tqdm=False)
-            by_id = {str(rid): request.index for rid, request in zip(request_ids, requests, strict=True)}
+            by_id = {_external_id(rid): request.index for rid, request in zip(request_ids, requests, strict=True)}
         except refused:  # a prompt the engine refuses (e.g. longer than max_model_len): find it
             self._abort_all()
             for request, conversation, param in zip(requests, conversations, params, strict=True):
@@ -78,7 +78,7 @@ class VllmJudge:
                 except refused as error:
                     on_result(request.index, None, f"vLLM refused the prompt: {error}")
                 else:
-                    by_id[str(rid)] = request.index
+                    by_id[_external_id(rid)] = request.index
         while engine.has_unfinished_requests():
             for output in engine.step():
                 if output.finished and output.request_id in by_id:
@@ -108,6 +108,14 @@ class VllmJudge:
             cleanup_dist_env_and_memory()
         except ImportError:  # older/newer vLLM without it
             pass
+
+
+def _external_id(request_id: Any) -> str:
+    """``enqueue_chat`` returns internal ids ('7-1f3a9c2e'); the engine's outputs carry the
+    external one ('7')."""
+    text = str(request_id)
+    head, sep, tail = text.rpartition("-")
+    return head if sep and head.isdigit() and tail.isalnum() else text
 
 
 def _refusal_errors() -> tuple[type[Exception], ...]:
