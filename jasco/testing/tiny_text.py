@@ -81,11 +81,13 @@ def build_tiny_chat_model(
     max_position_embeddings: int = 4096,
     vocab_size: int = 400,
     corpus: Sequence[str] = (),
+    tie_word_embeddings: bool = True,
 ) -> Path:
     """Save a tiny random Qwen2ForCausalLM plus tokenizer in ``directory``; return the path.
 
     ``vocab_size``/``corpus`` train a larger tokenizer on text the model will be fed (fewer tokens
-    per prompt, so long prompts stay cheap in tests)."""
+    per prompt, so long prompts stay cheap in tests). ``tie_word_embeddings=False`` gives a random
+    output head: with tied embeddings a random model tends to repeat the prompt's last token."""
     import torch
     from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
 
@@ -94,7 +96,7 @@ def build_tiny_chat_model(
     config = Qwen2Config(
         vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
         num_attention_heads=2, num_key_value_heads=1, head_dim=32,
-        max_position_embeddings=max_position_embeddings, tie_word_embeddings=True,
+        max_position_embeddings=max_position_embeddings, tie_word_embeddings=tie_word_embeddings,
         bos_token_id=None, eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
         pad_token_id=tokenizer.pad_token_id, dtype="float32",
     )
