@@ -59,7 +59,9 @@ class FaultHandler(BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.attempts[row] += 1
             attempt = self.server.attempts[row]
-        fault = "poison" if "POISON" in text else ("500", "429", "stall", "drop", None)[row % 5] if attempt == 1 else None
+        fault = ("500", "429", "stall", "drop", None)[row % 5] if attempt == 1 else None
+        if "POISON" in text:
+            fault = "poison"
         if fault:
             self.server.faults.append((row, fault))
         if fault in ("500", "poison"):

@@ -92,7 +92,8 @@ def judge(in_csv: Path, out: Path, judge: str | None, panel: str | None, backend
     try:
         if panel:
             if store is not None:
-                raise click.UsageError("--store names one file; with --panel each judge keeps OUT/<judge>.csv.store.jsonl")
+                raise click.UsageError("--store names one file; with --panel each judge's store is "
+                                       "OUT/<judge>.csv.store.jsonl")
             summaries = run_panel(in_csv, out, panel=panel, backend=backend, backend_options=options,
                                   decoding=decoding, template=template, repair=repair, progress=progress)
         else:

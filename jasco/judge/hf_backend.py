@@ -35,9 +35,10 @@ class HfJudge:
         self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.model: Any = AutoModelForCausalLM.from_pretrained(
+        loaded: Any = AutoModelForCausalLM.from_pretrained(
             model, revision=revision, dtype=dtype, trust_remote_code=trust_remote_code
-        ).to(self.device)
+        )
+        self.model: Any = loaded.to(self.device)
         self.model.eval()
 
     def describe(self) -> dict[str, Any]:
@@ -55,7 +56,7 @@ class HfJudge:
         sample = decoding.temperature > 0
         for start in range(0, len(requests), self.batch_size):
             batch = requests[start : start + self.batch_size]
-            prompts = [
+            prompts: list[Any] = [
                 self.tokenizer.apply_chat_template(list(r.messages), tokenize=False, add_generation_prompt=True)
                 for r in batch
             ]
@@ -72,7 +73,8 @@ class HfJudge:
                 output = self.model.generate(**inputs, **options)
             new_tokens = output[:, inputs["input_ids"].shape[1] :]
             for request, tokens in zip(batch, new_tokens, strict=True):
-                on_result(request.index, self.tokenizer.decode(tokens, skip_special_tokens=True), None)
+                text: str = self.tokenizer.decode(tokens, skip_special_tokens=True)
+                on_result(request.index, text, None)
 
     def close(self) -> None:
         self.model = None
