@@ -73,7 +73,7 @@ class HfJudge:
                 output = self.model.generate(**inputs, **options)
             new_tokens = output[:, inputs["input_ids"].shape[1] :]
             for request, tokens in zip(batch, new_tokens, strict=True):
-                text: str = self.tokenizer.decode(tokens, skip_special_tokens=True)
+                text = str(self.tokenizer.decode(tokens, skip_special_tokens=True))
                 on_result(request.index, text, None)
 
     def close(self) -> None:
