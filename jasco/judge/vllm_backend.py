@@ -18,7 +18,7 @@ from jasco.judge.base import Decoding, JudgeRequest, ResultCallback
 ENGINE_OPTIONS = (
     "tensor_parallel_size", "pipeline_parallel_size", "max_model_len", "dtype", "gpu_memory_utilization",
     "quantization", "enforce_eager", "revision", "seed", "trust_remote_code", "download_dir",
-    "max_num_seqs", "structured_outputs_config",
+    "max_num_seqs", "structured_outputs_config", "enable_prefix_caching",
 )
 RESULT_OPTIONS = ("dtype", "quantization")  # change the judgments: part of the store key
 
