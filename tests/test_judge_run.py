@@ -231,3 +231,16 @@ def test_sigkill_mid_run_then_rerun_judges_each_row_exactly_once(upstream_dir: P
     assert len(calls) == n and len(set(calls)) == n  # every row judged exactly once, over both runs
     keys = store_keys(store)
     assert len(keys) == n and len(set(keys)) == n
+
+
+def test_judge_help_imports_no_heavy_module() -> None:
+    heavy = ("torch", "transformers", "vllm", "pandas", "numpy", "jinja2", "httpx")
+    code = (
+        "import sys\nfrom jasco.cli import cli\n"
+        "try:\n    cli(['judge', '--help'])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert "--structured" in result.stdout and "--panel" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"

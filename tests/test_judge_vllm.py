@@ -65,7 +65,7 @@ def answers_640(frame: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_640_rows_in_one_batched_run_then_rerun_hits_the_store(
-    vllm_judge: Any, answers_640: Path, tmp_path: Path
+    vllm_judge: Any, answers_640: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     decoding = Decoding(max_tokens=6)
     summary = run_judge(answers_640, tmp_path / "out.csv", judge=vllm_judge.model, backend="vllm",
@@ -86,6 +86,16 @@ def test_640_rows_in_one_batched_run_then_rerun_hits_the_store(
                       decoding=decoding, backend_instance=vllm_judge, progress=False)
     assert (again.n_judged_now, again.n_from_store, again.n_model_calls) == (0, 640, 0)
     assert read_table(tmp_path / "out.csv", required=()).equals(out)
+    # through the registry, as the CLI does: the engine is never even built for a stored rerun
+    import vllm
+
+    def no_engine(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a rerun with every judgment stored must not build an engine")
+
+    monkeypatch.setattr(vllm, "LLM", no_engine)
+    third = run_judge(answers_640, tmp_path / "out.csv", judge=vllm_judge.model, backend="vllm",
+                      backend_options=ENGINE, decoding=decoding, progress=False)
+    assert (third.n_from_store, third.n_model_calls) == (640, 0)
 
 
 @pytest.mark.parametrize("template", sorted(TEMPLATES))

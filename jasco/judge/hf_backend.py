@@ -25,20 +25,35 @@ class HfJudge:
         batch_size: int = 8,
         trust_remote_code: bool = False,
     ) -> None:
+        import importlib.util
+
+        if importlib.util.find_spec("transformers") is None:
+            raise ValueError("the hf judge backend needs transformers: pip install 'jasco[hf]'")
+        self.model_id, self.revision, self.dtype = model, revision, dtype
+        self.batch_size = int(batch_size)
+        self.device = device
+        self.trust_remote_code = trust_remote_code
+        self.tokenizer: Any = None
+        self.model: Any = None
+
+    def _load(self) -> None:
+        """Load on first use: a rerun whose judgments are all stored loads nothing."""
+        if self.model is not None:
+            return
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        self.model_id, self.revision, self.dtype = model, revision, dtype
-        self.batch_size = int(batch_size)
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision, trust_remote_code=trust_remote_code)
+        self.device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.tokenizer = AutoTokenizer.from_pretrained(
+            self.model_id, revision=self.revision, trust_remote_code=self.trust_remote_code
+        )
         self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         loaded: Any = AutoModelForCausalLM.from_pretrained(
-            model, revision=revision, dtype=dtype, trust_remote_code=trust_remote_code
+            self.model_id, revision=self.revision, dtype=self.dtype, trust_remote_code=self.trust_remote_code
         )
-        self.model: Any = loaded.to(self.device)
+        self.model = loaded.to(self.device)
         self.model.eval()
 
     def describe(self) -> dict[str, Any]:
@@ -53,6 +68,7 @@ class HfJudge:
 
         if any(request.regex is not None for request in requests):
             raise ValueError("the hf judge backend has no structured outputs; use --backend vllm or openai")
+        self._load()
         sample = decoding.temperature > 0
         for start in range(0, len(requests), self.batch_size):
             batch = requests[start : start + self.batch_size]
@@ -77,7 +93,7 @@ class HfJudge:
                 on_result(request.index, text, None)
 
     def close(self) -> None:
-        self.model = None
+        self.model = self.tokenizer = None
 
 
 def factory(model: str, **options: Any) -> HfJudge:

@@ -15,6 +15,7 @@ from typing import Any
 
 from jasco.judge.base import Decoding, JudgeRequest, ResultCallback
 
+# Engine options passed through to vllm.LLM (the engine is built on the first generate call).
 ENGINE_OPTIONS = (
     "tensor_parallel_size", "pipeline_parallel_size", "max_model_len", "dtype", "gpu_memory_utilization",
     "quantization", "enforce_eager", "revision", "seed", "trust_remote_code", "download_dir",
@@ -25,14 +26,25 @@ RESULT_OPTIONS = ("dtype", "quantization")  # change the judgments: part of the 
 
 class VllmJudge:
     def __init__(self, model: str, **options: Any) -> None:
-        from vllm import LLM
+        import importlib.util
 
+        if importlib.util.find_spec("vllm") is None:
+            raise ValueError("the vllm judge backend needs vllm: pip install 'jasco[vllm]'")
         unknown = sorted(set(options) - set(ENGINE_OPTIONS))
         if unknown:
             raise ValueError(f"vllm judge: unknown options {unknown}; known: {', '.join(ENGINE_OPTIONS)}")
         self.model = model
         self.options = {k: v for k, v in options.items() if v is not None}
-        self.llm: Any = LLM(model=model, **self.options)
+        self._llm: Any = None
+
+    @property
+    def llm(self) -> Any:
+        """The engine, built on first use: a rerun whose judgments are all stored loads nothing."""
+        if self._llm is None:
+            from vllm import LLM
+
+            self._llm = LLM(model=self.model, **self.options)
+        return self._llm
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -94,7 +106,7 @@ class VllmJudge:
                     engine.abort_request([output.request_id])
 
     def close(self) -> None:
-        llm, self.llm = self.llm, None
+        llm, self._llm = self._llm, None
         if llm is None:
             return
         engine = getattr(llm, "llm_engine", None)
