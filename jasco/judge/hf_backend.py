@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from jasco.judge.base import Decoding, JudgeRequest, ResultCallback
+from jasco.judge.base import BackendOptionError, Decoding, JudgeRequest, ResultCallback
 
 
 class HfJudge:
@@ -67,7 +67,7 @@ class HfJudge:
         import torch
 
         if any(request.regex is not None for request in requests):
-            raise ValueError("the hf judge backend has no structured outputs; use --backend vllm or openai")
+            raise BackendOptionError("the hf judge backend has no structured outputs; use --backend vllm or openai")
         self._load()
         sample = decoding.temperature > 0
         for start in range(0, len(requests), self.batch_size):
