@@ -190,3 +190,20 @@ def test_openai_backend_on_a_real_vllm_server(server: str, tiny_model: Path, vll
     again = run_judge(tmp_path / "in.csv", tmp_path / "httpTrue.csv", judge=str(tiny_model), backend="openai",
                       backend_options=http, decoding=Decoding(max_tokens=160, structured=True), progress=False)
     assert again.n_model_calls == 0 and again.n_from_store == 16
+
+
+def test_panel_releases_each_vllm_engine_before_the_next(tiny_model: Path, frame: Any, tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    second = shutil.copytree(tiny_model, tmp_path / "second-judge", ignore=shutil.ignore_patterns("*.log"))
+    panel = tmp_path / "two.json"
+    panel.write_text(json.dumps({"name": "two", "judges": [{"model": str(tiny_model)}, {"model": str(second)}]}))
+    write_table(frame.iloc[:4], tmp_path / "in.csv")
+    from jasco.judge.run import run_panel
+
+    summaries = run_panel(tmp_path / "in.csv", tmp_path / "out", panel=panel, backend="vllm",
+                          backend_options=ENGINE, decoding=Decoding(max_tokens=4), progress=False)
+    assert [(s.n_judged_now, s.n_errors) for s in summaries] == [(4, 0), (4, 0)]
+    first, other = (read_table(s.out_csv, required=())["judge_output"].tolist() for s in summaries)
+    assert first == other  # same weights, greedy: the second engine, built after the first closed, agrees

@@ -386,7 +386,7 @@ def load_panel(panel: str | Path) -> tuple[str, tuple[PanelJudge, ...]]:
 def panel_file_name(model: str) -> str:
     """``meta-llama/Llama-3.1-70B-Instruct`` -> ``meta-llama--Llama-3.1-70B-Instruct.csv``."""
     safe = "".join(c if c.isalnum() or c in "._-" else "-" for c in model.replace("/", "--"))
-    return f"{safe}.csv"
+    return f"{safe.strip('-.') or 'judge'}.csv"
 
 
 def run_panel(
