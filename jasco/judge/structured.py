@@ -1,8 +1,9 @@
 """The ``--structured`` output constraint: a regex for vLLM structured outputs.
 
 The explanations stay free text (one line each, on the line of their ``ExplanationN:`` label,
-bounded in length so that a judge cannot run past ``max_tokens`` before writing its verdict), while the ``Rating:`` line must be 0, 1 or
-2 and the ``Orientation:`` line one of the template's label words. Everything the regex admits
+bounded in length so that a judge cannot run past ``max_tokens`` before writing its verdict),
+while the ``Rating:`` line must be 0, 1 or 2 and the ``Orientation:`` line one of the template's
+label words. Everything the regex admits
 is parsed by ``jasco.judge.parse.parse_judgment`` (a test checks this with a random model).
 """
 
