@@ -34,6 +34,8 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("JASCO_DATA_DIR", "../shared/jasco")))
     parser.add_argument("--rows", type=int, default=128)
     parser.add_argument("--max-tokens", type=int, default=16)
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="bare vs harness are measured this many times, interleaved; the best counts")
     parser.add_argument("--no-server", action="store_true", help="skip the HTTP comparison")
     args = parser.parse_args()
 
@@ -78,9 +80,13 @@ def main() -> None:
                             decoding=decoding, progress=False, **options)  # type: ignore[arg-type]
         assert summary.n_judged_now == len(frame), summary
 
-    bare = timed("bare LLM.chat, all prompts in one call",
-                 lambda: judge.llm.chat(conversations, params, use_tqdm=False))
-    ours = timed("run_judge --backend vllm (store, parse, CSV)", lambda: harness("vllm", backend_instance=judge))
+    bares, ourses = [], []
+    for _ in range(args.repeats):  # interleaved, best of N: a shared machine is noisy
+        bares.append(timed("bare LLM.chat, all prompts in one call",
+                           lambda: judge.llm.chat(conversations, params, use_tqdm=False)))
+        ourses.append(timed("run_judge --backend vllm (store, parse, CSV)",
+                            lambda: harness("vllm", backend_instance=judge)))
+    bare, ours = min(bares), min(ourses)
     loop = timed("one LLM.chat per prompt (upstream's loop)",
                  lambda: [judge.llm.chat([c], params, use_tqdm=False) for c in conversations])
     judge.close()
@@ -122,7 +128,7 @@ def main() -> None:
     print(f"{'method':48s} {'seconds':>8s} {'prompts/s':>10s}")
     for name, seconds in rows:
         print(f"{name:48s} {seconds:8.2f} {len(frame) / seconds:10.1f}")
-    print(f"\nharness overhead vs bare LLM.chat: {100 * (ours / bare - 1):+.1f}% (goal < 10%)")
+    print(f"\nharness overhead vs bare LLM.chat: {100 * (ours / bare - 1):+.1f}% (best of {args.repeats}; goal < 10%)")
     print(f"speed-up vs one prompt per call:    {loop / ours:.1f}x")
     if http_ours and http_seq:
         print(f"openai backend vs sequential HTTP:  {http_seq / http_ours:.1f}x")

@@ -124,11 +124,13 @@ def identity(description: Mapping[str, Any], judge: str, backend: str) -> dict[s
 
 
 def judgment_key(
-    who: Mapping[str, Any], decoding: Decoding, template: JudgeTemplate, kind: str, messages: Sequence[Any]
+    who: Mapping[str, Any], decoding: Decoding, template: JudgeTemplate, kind: str, messages: Sequence[Any],
+    hashes: Mapping[str, str] | None = None,
 ) -> str:
+    """The store key of one judge call (``hashes``: ``template_hashes(template)``, if known)."""
     return stable_key({
-        "stage": "judge", "kind": kind, **who, "decoding": decoding.as_dict(),
-        "template": template.name, "template_sha256": template_hashes(template), "messages": list(messages),
+        "stage": "judge", "kind": kind, **who, "decoding": decoding.as_dict(), "template": template.name,
+        "template_sha256": dict(hashes or template_hashes(template)), "messages": list(messages),
     })
 
 
@@ -195,6 +197,7 @@ class _Job:
         self, frame: Any, template: JudgeTemplate, decoding: Decoding, who: dict[str, Any], progress: bool
     ) -> None:
         self.template, self.decoding, self.who, self.progress = template, decoding, who, progress
+        self.hashes = template_hashes(template)
         self.rows: list[dict[str, str]] = frame.to_dict(orient="records")
         self.texts: list[str | None] = [None] * len(self.rows)
         self.errors: dict[int, str] = {}  # row -> judgment call error (retries exhausted)
@@ -209,7 +212,7 @@ class _Job:
             if not row["allm_output"].strip():
                 continue
             conversation = judge_messages(self.template, row)
-            key = judgment_key(self.who, self.decoding, self.template, "judgment", conversation)
+            key = judgment_key(self.who, self.decoding, self.template, "judgment", conversation, self.hashes)
             hit = store.get(key)
             if hit is not None:
                 self.texts[index] = hit["text"]
@@ -229,7 +232,9 @@ class _Job:
             if text is None or not orientation_needs_repair(parse_judgment(text)):
                 continue
             conversation = repair_messages(self.template, explanation2(text))
-            key = keys[index] = judgment_key(self.who, self.decoding, self.template, "repair", conversation)
+            key = keys[index] = judgment_key(
+                self.who, self.decoding, self.template, "repair", conversation, self.hashes
+            )
             if store.get(key) is None:
                 pending.setdefault(key, []).append(index)
                 messages[key] = conversation
