@@ -80,14 +80,14 @@ async def _post_all(settings: HttpSettings, payloads: Sequence[dict[str, Any]], 
     if settings.api_key:
         headers["Authorization"] = f"Bearer {settings.api_key}"
     limits = httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency)
-    urls = itertools.cycle(settings.base_urls)
+    starts = itertools.count()  # request k starts on URL k mod n: the load is spread round-robin
     semaphore = asyncio.Semaphore(settings.concurrency)
     async with httpx.AsyncClient(headers=headers, timeout=settings.timeout_s, limits=limits) as client:
 
         async def one(index: int, payload: dict[str, Any]) -> None:
             async with semaphore:
                 try:
-                    result = await _post_with_retries(client, urls, payload, settings)
+                    result = await _post_with_retries(client, next(starts), payload, settings)
                 except RequestFailedError as error:
                     on_done(index, None, str(error))
                 else:
@@ -97,13 +97,16 @@ async def _post_all(settings: HttpSettings, payloads: Sequence[dict[str, Any]], 
 
 
 async def _post_with_retries(
-    client: Any, urls: itertools.cycle[str], payload: dict[str, Any], settings: HttpSettings
+    client: Any, start: int, payload: dict[str, Any], settings: HttpSettings
 ) -> dict[str, Any]:
+    """Attempt k of a request goes to URL (start + k) mod n: each retry moves to the next URL
+    (a shared cycle would let concurrent requests hand one request the same dead URL again)."""
     import httpx
 
     last_error = ""
+    urls = settings.base_urls
     for attempt in range(settings.max_retries + 1):
-        url = next(urls) + settings.endpoint
+        url = urls[(start + attempt) % len(urls)] + settings.endpoint
         retry_after: float | None = None
         try:
             response = await client.post(url, json=payload)

@@ -23,6 +23,9 @@ class JudgeRequest:
     index: int  # position in the batch, echoed back in on_result
     messages: tuple[Message, ...]
     row: Mapping[str, str] = field(default_factory=dict)
+    # A regex the whole answer must match (vLLM structured outputs); set by the runner when
+    # ``Decoding.structured`` is on, None for free text (e.g. repair questions).
+    regex: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,10 @@ class Decoding:
             "temperature": self.temperature, "top_p": self.top_p, "max_tokens": self.max_tokens,
             "seed": self.seed, "structured": self.structured,
         }
+
+
+class BackendOptionError(ValueError):
+    """A backend could not be built from the options given; the message names the backend."""
 
 
 # on_result(index, text, error): exactly one of text / error is not None.

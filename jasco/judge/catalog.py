@@ -12,3 +12,7 @@ from jasco.judge.base import JUDGE_BACKENDS
 JUDGE_BACKENDS.register(
     "similarity", "jasco.judge.similarity:factory", "offline sentence-embedding similarity proxy, not an LLM judge"
 )
+JUDGE_BACKENDS.register("vllm", "jasco.judge.vllm_backend:factory", "in-process vllm.LLM, one batched submission")
+JUDGE_BACKENDS.register("openai", "jasco.judge.openai_backend:factory", "any OpenAI-compatible server(s) over HTTP")
+JUDGE_BACKENDS.register("hf", "jasco.judge.hf_backend:factory", "transformers generate, batched, left padding")
+JUDGE_BACKENDS.register("fake", "jasco.testing.fake_judge:factory", "deterministic scripted judge for tests/demos")

@@ -36,8 +36,12 @@ _CORPUS = [
 ]
 
 
-def build_tokenizer(directory: str | Path, extra_specials: Sequence[str] = (), vocab_size: int = 400) -> Any:
-    """Train, wrap and save a tiny tokenizer in ``directory``; return the transformers tokenizer."""
+def build_tokenizer(
+    directory: str | Path, extra_specials: Sequence[str] = (), vocab_size: int = 400, corpus: Sequence[str] = ()
+) -> Any:
+    """Train, wrap and save a tiny tokenizer in ``directory``; return the transformers tokenizer.
+
+    ``corpus``: extra training text (e.g. a long prompt) so that it tokenizes into few tokens."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import Qwen2Tokenizer
 
@@ -53,7 +57,7 @@ def build_tokenizer(directory: str | Path, extra_specials: Sequence[str] = (), v
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
-    bpe.train_from_iterator(_CORPUS * 4, trainer)
+    bpe.train_from_iterator([*_CORPUS * 4, *corpus], trainer)
     bpe.save(str(directory / "bpe.json"))
     import json
 
@@ -74,17 +78,28 @@ def build_tokenizer(directory: str | Path, extra_specials: Sequence[str] = (), v
     return tokenizer
 
 
-def build_tiny_chat_model(directory: str | Path, seed: int = 0, max_position_embeddings: int = 4096) -> Path:
-    """Save a tiny random Qwen2ForCausalLM plus tokenizer in ``directory``; return the path."""
+def build_tiny_chat_model(
+    directory: str | Path,
+    seed: int = 0,
+    max_position_embeddings: int = 4096,
+    vocab_size: int = 400,
+    corpus: Sequence[str] = (),
+    tie_word_embeddings: bool = True,
+) -> Path:
+    """Save a tiny random Qwen2ForCausalLM plus tokenizer in ``directory``; return the path.
+
+    ``vocab_size``/``corpus`` train a larger tokenizer on text the model will be fed (fewer tokens
+    per prompt, so long prompts stay cheap in tests). ``tie_word_embeddings=False`` gives a random
+    output head: with tied embeddings a random model tends to repeat the prompt's last token."""
     import torch
     from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
 
     directory = Path(directory)
-    tokenizer = build_tokenizer(directory)
+    tokenizer = build_tokenizer(directory, vocab_size=vocab_size, corpus=corpus)
     config = Qwen2Config(
         vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
         num_attention_heads=2, num_key_value_heads=1, head_dim=32,
-        max_position_embeddings=max_position_embeddings, tie_word_embeddings=True,
+        max_position_embeddings=max_position_embeddings, tie_word_embeddings=tie_word_embeddings,
         bos_token_id=None, eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
         pad_token_id=tokenizer.pad_token_id, dtype="float32",
     )
