@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "expand": ("jasco.commands.expand:expand", "Write the 640-row item table (80 clips x 8 instructions)."),
     "infer": ("jasco.commands.infer:infer", "Fill allm_output with an audio LLM's answers (resumable)."),
     "report": ("jasco.commands.report:report", "Tables, CIs, judge agreement and an HTML page from judged CSVs."),
+    "judge-check": ("jasco.commands.judge_check:judge_check", "Measure a judge on control answers (accuracy)."),
+    "run": ("jasco.commands.run:run", "The whole benchmark: expand -> infer -> judge -> report, resumable."),
     "judge": ("jasco.commands.judge:judge", "Rate each ALLM answer (Rating, Orientation) with an LLM judge or panel."),
 }
 

@@ -8,6 +8,7 @@ is an error naming it.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,44 +40,80 @@ def _parse_backend_option(values: tuple[str, ...]) -> dict[str, Any]:
     return options
 
 
+@dataclass(frozen=True)
+class JudgeSettings:
+    """What the shared judge options below resolve to."""
+
+    backend: str | None
+    backend_options: dict[str, Any]
+    decoding: Decoding
+    template: str
+    repair: bool
+    progress: bool
+
+
+_SHARED_OPTIONS = [
+    click.option("--backend", help="vllm, openai, hf, fake, ... (default: the judge's own backend, else vllm)."),
+    click.option("--template", type=click.Choice(sorted(TEMPLATES)), default=DEFAULT_TEMPLATE, show_default=True,
+                 help="Prompt wording: eval_py (label 'Good', the paper's numbers) or readme (label 'Both')."),
+    click.option("--structured", is_flag=True, help="Constrain Rating/Orientation lines (vLLM structured outputs)."),
+    click.option("--repair", is_flag=True, help="Re-ask once with upstream's post-processing prompt when the "
+                 "orientation does not parse."),
+    click.option("--temperature", type=float, default=0.0, show_default=True),
+    click.option("--top-p", type=float, default=1.0, show_default=True),
+    click.option("--seed", type=int, default=0, show_default=True),
+    click.option("--max-tokens", type=int, default=1000, show_default=True, help="Upstream's value."),
+    click.option("--progress/--no-progress", default=True, show_default=True),
+    click.option("--tensor-parallel-size", type=int, help="vllm"),
+    click.option("--pipeline-parallel-size", type=int, help="vllm"),
+    click.option("--max-model-len", type=int, help="vllm"),
+    click.option("--dtype", help="vllm, hf"),
+    click.option("--gpu-memory-utilization", type=float, help="vllm"),
+    click.option("--quantization", help="vllm"),
+    click.option("--enforce-eager", is_flag=True, default=None, help="vllm: no CUDA graphs / compilation"),
+    click.option("--revision", help="vllm, hf (and recorded for openai)"),
+    click.option("--base-url", multiple=True, help="openai: repeatable; default $OPENAI_BASE_URL"),
+    click.option("--served-model", help="openai: the server's name for the model (default: --judge)"),
+    click.option("--concurrency", type=int, help="openai"),
+    click.option("--timeout", type=float, help="openai: seconds per request"),
+    click.option("--max-retries", type=int, help="openai"),
+    click.option("--batch-size", type=int, help="hf"),
+    click.option("--device", help="hf"),
+    click.option("--backend-option", multiple=True, metavar="KEY=VALUE", help="Any other backend option (JSON value)."),
+]
+_SETTING_NAMES = ("backend", "template", "structured", "repair", "temperature", "top_p", "seed", "max_tokens",
+                  "progress", "enforce_eager", "backend_option", *_BACKEND_OPTIONS)
+
+
+def judge_options(function: Any) -> Any:
+    """Add the judge's backend, decoding and prompt options (shared by judge and judge-check)."""
+    for option in reversed(_SHARED_OPTIONS):
+        function = option(function)
+    return function
+
+
+def judge_settings(values: dict[str, Any]) -> JudgeSettings:
+    """Pop the shared options out of a command's keyword arguments and resolve them."""
+    given = {name: values.pop(name) for name in _SETTING_NAMES if name in values}
+    options = {_BACKEND_OPTIONS[k]: v for k, v in given.items() if k in _BACKEND_OPTIONS and v not in (None, ())}
+    if given.get("enforce_eager"):
+        options["enforce_eager"] = True
+    options.update(_parse_backend_option(given.get("backend_option", ())))
+    decoding = Decoding(temperature=given["temperature"], top_p=given["top_p"], max_tokens=given["max_tokens"],
+                        seed=given["seed"], structured=given["structured"])
+    return JudgeSettings(given.get("backend"), options, decoding, given["template"], given["repair"],
+                         given["progress"])
+
+
 @click.command()
 @click.argument("in_csv", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option("--judge", "judge", metavar="MODEL", help="Judge model id or path (or a non-LLM judge name).")
 @click.option("--panel", metavar="NAME", help="A judge panel (e.g. 'paper'): OUT is then a directory.")
-@click.option("--backend", help="vllm, openai, hf, fake, ... (default: the judge's own backend, else vllm).")
-@click.option("--template", type=click.Choice(sorted(TEMPLATES)), default=DEFAULT_TEMPLATE, show_default=True,
-              help="Prompt wording: eval_py (label 'Good', the paper's numbers) or readme (label 'Both').")
-@click.option("--structured", is_flag=True, help="Constrain Rating/Orientation lines (vLLM structured outputs).")
-@click.option("--repair", is_flag=True, help="Re-ask once with upstream's post-processing prompt when the "
-              "orientation does not parse.")
-@click.option("--temperature", type=float, default=0.0, show_default=True)
-@click.option("--top-p", type=float, default=1.0, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--max-tokens", type=int, default=1000, show_default=True, help="Upstream's value.")
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Result store (default: OUT.store.jsonl).")
-@click.option("--progress/--no-progress", default=True, show_default=True)
-@click.option("--tensor-parallel-size", type=int, help="vllm")
-@click.option("--pipeline-parallel-size", type=int, help="vllm")
-@click.option("--max-model-len", type=int, help="vllm")
-@click.option("--dtype", help="vllm, hf")
-@click.option("--gpu-memory-utilization", type=float, help="vllm")
-@click.option("--quantization", help="vllm")
-@click.option("--enforce-eager", is_flag=True, default=None, help="vllm: no CUDA graphs / compilation")
-@click.option("--revision", help="vllm, hf (and recorded for openai)")
-@click.option("--base-url", multiple=True, help="openai: repeatable; default $OPENAI_BASE_URL")
-@click.option("--served-model", help="openai: the server's name for the model (default: --judge)")
-@click.option("--concurrency", type=int, help="openai")
-@click.option("--timeout", type=float, help="openai: seconds per request")
-@click.option("--max-retries", type=int, help="openai")
-@click.option("--batch-size", type=int, help="hf")
-@click.option("--device", help="hf")
-@click.option("--backend-option", multiple=True, metavar="KEY=VALUE", help="Any other backend option (JSON value).")
-def judge(in_csv: Path, out: Path, judge: str | None, panel: str | None, backend: str | None, template: str,
-          structured: bool, repair: bool, temperature: float, top_p: float, seed: int, max_tokens: int,
-          store: Path | None, progress: bool, enforce_eager: bool | None, backend_option: tuple[str, ...],
-          **backend_values: Any) -> None:
+@judge_options
+def judge(in_csv: Path, out: Path, judge: str | None, panel: str | None, store: Path | None, **values: Any) -> None:
     """Judge IN_CSV (example.csv columns, allm_output filled) into OUT (a CSV, or a directory with --panel)."""
     from jasco.judge.base import BackendOptionError
     from jasco.judge.run import JudgeInputError, run_judge, run_panel
@@ -84,23 +121,19 @@ def judge(in_csv: Path, out: Path, judge: str | None, panel: str | None, backend
 
     if bool(judge) == bool(panel):
         raise click.UsageError("give exactly one of --judge MODEL or --panel NAME")
-    options = {_BACKEND_OPTIONS[k]: v for k, v in backend_values.items() if v not in (None, ())}
-    if enforce_eager:
-        options["enforce_eager"] = True
-    options.update(_parse_backend_option(backend_option))
-    decoding = Decoding(temperature=temperature, top_p=top_p, max_tokens=max_tokens, seed=seed, structured=structured)
+    s = judge_settings(values)
     try:
         if panel:
             if store is not None:
                 raise click.UsageError("--store names one file; with --panel each judge's store is "
                                        "OUT/<judge>.csv.store.jsonl")
-            summaries = run_panel(in_csv, out, panel=panel, backend=backend, backend_options=options,
-                                  decoding=decoding, template=template, repair=repair, progress=progress)
+            summaries = run_panel(in_csv, out, panel=panel, backend=s.backend, backend_options=s.backend_options,
+                                  decoding=s.decoding, template=s.template, repair=s.repair, progress=s.progress)
         else:
             assert judge is not None
-            summaries = [run_judge(in_csv, out, judge=judge, backend=backend, backend_options=options,
-                                   decoding=decoding, template=template, repair=repair, store_path=store,
-                                   progress=progress)]
+            summaries = [run_judge(in_csv, out, judge=judge, backend=s.backend, backend_options=s.backend_options,
+                                   decoding=s.decoding, template=s.template, repair=s.repair, store_path=store,
+                                   progress=s.progress)]
     except (JudgeInputError, UnknownNameError, BackendOptionError) as error:
         raise click.ClickException(str(error)) from None
     for summary in summaries:
