@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from report_helpers import ours_rows, write_csv, write_golden
 
 from jasco.cli import cli
 from jasco.report.sections import ReportContext, Table, register_section, unregister_section
+from tests.report_helpers import ours_rows, write_csv, write_golden
 
 
 @pytest.fixture()
@@ -147,7 +147,7 @@ class ExtraSection:
     title = "Extra demo"
 
     def build(self, context: ReportContext) -> Any:
-        files = context.extra_inputs.get("controls")
+        files = context.extra_inputs.get("demo")
         if not files:
             return None
         return {"files": [str(p) for p in files], "lines": sum(len(p.read_text().splitlines()) for p in files),
@@ -168,12 +168,12 @@ def test_a_new_section_is_one_registration(golden_files: list[Path], tmp_path: P
         args = [*map(str, golden_files), "--model", "B", "--judge", "X", "--bootstrap", "10"]
         without = json.loads(run([*args, "--format", "json"]).output)
         assert "extra_demo" not in without and "extra_demo" not in without["sections"]
-        with_extra = run([*args, "--format", "json", "--extra", f"controls={controls}"])
+        with_extra = run([*args, "--format", "json", "--extra", f"demo={controls}"])
         payload = json.loads(with_extra.output)["extra_demo"]
         assert payload == {"files": [str(controls)], "lines": 3, "n_results": 3}
-        table = run([*args, "--extra", f"controls={controls}"]).output
+        table = run([*args, "--extra", f"demo={controls}"]).output
         assert "Extra demo" in table
-        html = run([*args, "--format", "html", "--extra", f"controls={controls}"]).output
+        html = run([*args, "--format", "html", "--extra", f"demo={controls}"]).output
         assert 'id="section-extra_demo"' in html
         assert run([*args, "--extra", "no-equals-sign"]).exit_code == 2
     finally:

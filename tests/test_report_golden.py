@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_helpers import golden, ours_rows, upstream_rows, write_csv, write_golden
 
 from jasco.report.build import build_report
+from tests.report_helpers import golden, ours_rows, upstream_rows, write_csv, write_golden
 
 EXPECTED = golden()["expected"]
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from report_helpers import golden, upstream_rows, write_csv, write_golden
 
 from jasco.report.build import build_report
 from jasco.report.render import render, write_report
 from jasco.testing.browser import chromium_path, open_page
+from tests.report_helpers import golden, upstream_rows, write_csv, write_golden
 
 
 class Collector(HTMLParser):

@@ -13,9 +13,9 @@ import random
 from pathlib import Path
 
 import pytest
-from report_helpers import judge_text, write_csv
 
 from jasco.report.build import build_report
+from tests.report_helpers import judge_text, write_csv
 
 LABELS = ["Audio-Oriented", "Both", "Speech-Oriented", "Neither"]
 

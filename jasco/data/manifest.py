@@ -6,12 +6,12 @@ The manifest uses ``sha256sum`` format: ``<hex digest>  <relative path>`` per li
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from jasco.paths import DATASET_NAME, resource_dir
+from jasco.runinfo import file_sha256
 
 
 class DatasetError(RuntimeError):
@@ -48,11 +48,7 @@ def load_manifest(path: str | os.PathLike[str] | None = None) -> Manifest:
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_sha256(path)
 
 
 def list_files(root: Path) -> list[str]:

@@ -44,7 +44,6 @@ for reported results.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -54,6 +53,7 @@ from typing import Any
 
 from jasco.judge.base import Decoding, JudgeRequest, ResultCallback
 from jasco.labels import Orientation
+from jasco.runinfo import file_sha256
 
 NAME = "similarity"
 PROXY_NOTE = "similarity proxy, not an LLM judge"
@@ -245,14 +245,6 @@ def _resolve_model(model: str) -> Path:
     )
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _load_sentence_transformer(path: Path, device: str) -> Any:
     """Load from a local directory with the hub switched off (restored afterwards)."""
     saved = {key: os.environ.get(key) for key in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
@@ -284,7 +276,7 @@ class SimilarityJudge:
         self._batch_size = int(batch_size)
         self._device = device
         weights = self._path / "model.safetensors"
-        self._weights_sha256 = _sha256(weights) if weights.is_file() else ""
+        self._weights_sha256 = file_sha256(weights) if weights.is_file() else ""
         self._model: Any = _load_sentence_transformer(self._path, device)
 
     def describe(self) -> dict[str, Any]:
