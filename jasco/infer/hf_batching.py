@@ -45,6 +45,25 @@ def run_in_batches(
             on_result(request.index, text, None)
 
 
+def check_sample_rates(batch: Sequence[InferRequest], rate: int) -> None:
+    for request in batch:
+        if request.sample_rate != rate:
+            raise ValueError(f"item {request.item_id}: audio at {request.sample_rate} Hz, the model needs {rate}")
+
+
+def generate_texts(model: Any, inputs: Any, settings: GenerationSettings, decoder: Any) -> list[str]:
+    """``model.generate`` on a prepared batch; the new tokens of each row decoded and stripped."""
+    import torch
+
+    if settings.temperature > 0:
+        torch.manual_seed(settings.seed)
+    with torch.inference_mode():
+        output = model.generate(**inputs, **generate_kwargs(settings))
+    new_tokens = output[:, inputs["input_ids"].shape[1]:]
+    texts: list[str] = decoder.batch_decode(new_tokens, skip_special_tokens=True)
+    return [text.strip() for text in texts]
+
+
 def generate_kwargs(settings: GenerationSettings) -> dict[str, Any]:
     """``generate()`` arguments: greedy decoding at temperature 0, sampling otherwise."""
     if settings.temperature <= 0:

@@ -18,7 +18,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from jasco.infer.base import GenerationSettings, InferRequest, ResultCallback
-from jasco.infer.hf_batching import generate_kwargs, hub_kwargs, model_revision, run_in_batches, torch_dtype
+from jasco.infer.hf_batching import (
+    check_sample_rates,
+    generate_texts,
+    hub_kwargs,
+    model_revision,
+    run_in_batches,
+    torch_dtype,
+)
 
 DEFAULT_MODEL = "Qwen/Qwen2.5-Omni-7B"
 # The system prompt the Qwen2.5-Omni model card uses for every conversation.
@@ -106,23 +113,13 @@ class Qwen25OmniTransformers:
         return text
 
     def run_batch(self, batch: Sequence[InferRequest], settings: GenerationSettings) -> list[str]:
-        import torch
-
         rate = self.processor.feature_extractor.sampling_rate
-        for request in batch:
-            if request.sample_rate != rate:
-                raise ValueError(f"item {request.item_id}: audio at {request.sample_rate} Hz, the model needs {rate}")
+        check_sample_rates(batch, rate)
         inputs = self.processor(
             text=[self.prompt(r.instruction) for r in batch], audio=[r.audio for r in batch],
             sampling_rate=rate, return_tensors="pt", padding=True,
         ).to(self.device)
-        if settings.temperature > 0:
-            torch.manual_seed(settings.seed)
-        with torch.inference_mode():
-            output = self.model.generate(**inputs, **generate_kwargs(settings))
-        new_tokens = output[:, inputs["input_ids"].shape[1]:]
-        texts: list[str] = self.processor.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
-        return [text.strip() for text in texts]
+        return generate_texts(self.model, inputs, settings, self.processor.tokenizer)
 
     def generate(
         self, requests: Sequence[InferRequest], settings: GenerationSettings, on_result: ResultCallback

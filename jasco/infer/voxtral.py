@@ -19,7 +19,14 @@ from typing import Any
 import numpy as np
 
 from jasco.infer.base import GenerationSettings, InferRequest, ResultCallback
-from jasco.infer.hf_batching import generate_kwargs, hub_kwargs, model_revision, run_in_batches, torch_dtype
+from jasco.infer.hf_batching import (
+    check_sample_rates,
+    generate_texts,
+    hub_kwargs,
+    model_revision,
+    run_in_batches,
+    torch_dtype,
+)
 
 DEFAULT_MODEL = "mistralai/Voxtral-Mini-3B-2507"
 
@@ -67,23 +74,13 @@ class VoxtralTransformers:
         ]}]
 
     def run_batch(self, batch: Sequence[InferRequest], settings: GenerationSettings) -> list[str]:
-        import torch
-
         rate = self.processor.feature_extractor.sampling_rate
-        for request in batch:
-            if request.sample_rate != rate:
-                raise ValueError(f"item {request.item_id}: audio at {request.sample_rate} Hz, the model needs {rate}")
+        check_sample_rates(batch, rate)
         inputs = self.processor.apply_chat_template(
             [self.conversation(r) for r in batch], tokenize=True, return_dict=True, return_tensors="pt",
             processor_kwargs={"padding": True, "audio_kwargs": {"sampling_rate": rate}},
         ).to(self.device)
-        if settings.temperature > 0:
-            torch.manual_seed(settings.seed)
-        with torch.inference_mode():
-            output = self.model.generate(**inputs, **generate_kwargs(settings))
-        new_tokens = output[:, inputs["input_ids"].shape[1]:]
-        texts: list[str] = self.processor.batch_decode(new_tokens, skip_special_tokens=True)
-        return [text.strip() for text in texts]
+        return generate_texts(self.model, inputs, settings, self.processor)
 
     def generate(
         self, requests: Sequence[InferRequest], settings: GenerationSettings, on_result: ResultCallback
