@@ -22,6 +22,12 @@ UPSTREAM_COMMIT = "e728f83c6014d97a47294ab4810a6390598f8af5"
 DATASET_NAME = f"what-are-they-doing-{UPSTREAM_COMMIT[:7]}"
 
 
+def file_stem(name: str, fallback: str = "unnamed") -> str:
+    """A model or judge id as a file name: ``meta-llama/Llama-3.1-70B`` -> ``meta-llama--Llama-3.1-70B``."""
+    safe = "".join(c if c.isalnum() or c in "._-" else "-" for c in name.replace("/", "--"))
+    return safe.strip("-.") or fallback
+
+
 def resource_dir(name: str) -> Path:
     """Return the directory of a resource tree: ``prompts``, ``dataset`` or ``evaluation``."""
     for candidate in (PACKAGE_DIR / "_resources" / name, REPO_DIR / name):

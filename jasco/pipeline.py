@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jasco.paths import file_stem
 from jasco.runinfo import file_sha256, write_manifest, write_text_atomic
 
 REPORT_FORMATS = {"txt": "table", "json": "json", "html": "html"}
@@ -76,11 +77,6 @@ def _up_to_date(output: Path, stamp: Mapping[str, Any]) -> bool:
 
 def _mark_done(output: Path, stamp: Mapping[str, Any]) -> None:
     write_text_atomic(_stamp_path(output), json.dumps(stamp, indent=1, sort_keys=True) + "\n")
-
-
-def file_stem(name: str) -> str:
-    """A model or judge id as a file name: ``Qwen/Qwen2-Audio-7B`` -> ``Qwen--Qwen2-Audio-7B``."""
-    return "".join(c if c.isalnum() or c in "._-" else "-" for c in name.replace("/", "--"))
 
 
 def run_pipeline(

@@ -45,7 +45,7 @@ from jasco.judge.templates import (
     repair_messages,
     template_hashes,
 )
-from jasco.paths import resource_dir
+from jasco.paths import file_stem, resource_dir
 from jasco.store import ResultStore, stable_key
 
 OUT_COLUMNS = ("judge", "judge_output", "rating", "orientation", "parse_status")
@@ -390,8 +390,7 @@ def load_panel(panel: str | Path) -> tuple[str, tuple[PanelJudge, ...]]:
 
 def panel_file_name(model: str) -> str:
     """``meta-llama/Llama-3.1-70B-Instruct`` -> ``meta-llama--Llama-3.1-70B-Instruct.csv``."""
-    safe = "".join(c if c.isalnum() or c in "._-" else "-" for c in model.replace("/", "--"))
-    return f"{safe.strip('-.') or 'judge'}.csv"
+    return f"{file_stem(model, fallback='judge')}.csv"
 
 
 def run_panel(
