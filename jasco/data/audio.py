@@ -111,6 +111,6 @@ def _wav_available_data_bytes(path: Path) -> int:
 
 def audio_content_sha256(path: str | os.PathLike[str]) -> str:
     """Hash of the file bytes: the audio part of a result-store key."""
-    from jasco.data.manifest import sha256_of
+    from jasco.runinfo import file_sha256
 
-    return sha256_of(Path(path))
+    return file_sha256(path)

@@ -47,10 +47,6 @@ def load_manifest(path: str | os.PathLike[str] | None = None) -> Manifest:
     return Manifest(entries, path)
 
 
-def sha256_of(path: Path) -> str:
-    return file_sha256(path)
-
-
 def list_files(root: Path) -> list[str]:
     return sorted(
         path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()
@@ -69,7 +65,7 @@ def verify_tree(root: Path, manifest: Manifest, *, allow_extra: bool = False) ->
         path = root / name
         if not path.is_file():
             problems.append(f"{path}: missing")
-        elif sha256_of(path) != manifest.entries[name]:
+        elif file_sha256(path) != manifest.entries[name]:
             problems.append(f"{path}: sha256 mismatch (altered or corrupt file)")
     if not allow_extra:
         for name in list_files(root):
