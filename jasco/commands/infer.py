@@ -10,13 +10,12 @@ adapter that does not take an option says so and lists the ones it takes.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
-from jasco.commands.options import data_dir_option
+from jasco.commands.options import data_dir_option, parse_key_value
 
 # flag value name -> adapter option name; each is passed only when given on the command line.
 COMMON_OPTIONS = {
@@ -27,22 +26,10 @@ COMMON_OPTIONS = {
 }
 
 
-def parse_option(text: str) -> tuple[str, Any]:
-    """``key=value`` -> (key with dashes as underscores, the JSON value or the text)."""
-    key, sep, value = text.partition("=")
-    key = key.strip().replace("-", "_")
-    if not sep or not key.isidentifier():
-        raise click.BadParameter(f"expected key=value, got {text!r}", param_hint="--option")
-    try:
-        return key, json.loads(value)
-    except ValueError:
-        return key, value
-
-
 def adapter_options(given: dict[str, Any], extra: tuple[str, ...]) -> dict[str, Any]:
     options = {COMMON_OPTIONS[name]: value for name, value in given.items() if value not in (None, ())}
     for text in extra:
-        key, value = parse_option(text)
+        key, value = parse_key_value(text)
         if key in options:
             raise click.BadParameter(f"{key} is given twice", param_hint="--option")
         options[key] = value

@@ -7,13 +7,13 @@ is an error naming it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
+from jasco.commands.options import parse_key_value
 from jasco.judge.base import Decoding
 from jasco.judge.templates import DEFAULT_TEMPLATE, TEMPLATES
 
@@ -25,19 +25,6 @@ _BACKEND_OPTIONS = {
     "served_model": "served_model", "concurrency": "concurrency", "timeout": "timeout_s",
     "max_retries": "max_retries", "batch_size": "batch_size", "device": "device",
 }
-
-
-def _parse_backend_option(values: tuple[str, ...]) -> dict[str, Any]:
-    options = {}
-    for value in values:
-        key, sep, raw = value.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{value!r} is not KEY=VALUE", param_hint="--backend-option")
-        try:
-            options[key.replace("-", "_")] = json.loads(raw)
-        except ValueError:
-            options[key.replace("-", "_")] = raw
-    return options
 
 
 @dataclass(frozen=True)
@@ -98,7 +85,7 @@ def judge_settings(values: dict[str, Any]) -> JudgeSettings:
     options = {_BACKEND_OPTIONS[k]: v for k, v in given.items() if k in _BACKEND_OPTIONS and v not in (None, ())}
     if given.get("enforce_eager"):
         options["enforce_eager"] = True
-    options.update(_parse_backend_option(given.get("backend_option", ())))
+    options.update(parse_key_value(text, "--backend-option") for text in given.get("backend_option", ()))
     decoding = Decoding(temperature=given["temperature"], top_p=given["top_p"], max_tokens=given["max_tokens"],
                         seed=given["seed"], structured=given["structured"])
     return JudgeSettings(given.get("backend"), options, decoding, given["template"], given["repair"],

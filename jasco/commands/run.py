@@ -12,13 +12,12 @@ from typing import Any
 
 import click
 
-from jasco.commands.infer import parse_option
-from jasco.commands.options import data_dir_option, resolve_data_dir
+from jasco.commands.options import data_dir_option, parse_key_value, resolve_data_dir
 
 
 def _options(pairs: tuple[str, ...], **given: Any) -> dict[str, Any]:
     options = {key: value for key, value in given.items() if value not in (None, ())}
-    options.update(parse_option(text) for text in pairs)
+    options.update(parse_key_value(text) for text in pairs)
     return options
 
 
