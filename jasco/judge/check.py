@@ -106,12 +106,12 @@ def read_judged(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-@dataclass(frozen=True)
-class ControlScore:
+class _Accuracies:
+    """Rating and orientation accuracy over all ``n`` rows (unscored rows count as wrong)."""
+
     n: int
     rating_correct: int
     orientation_correct: int
-    unscored: int
 
     @property
     def rating_accuracy(self) -> float:
@@ -123,7 +123,15 @@ class ControlScore:
 
 
 @dataclass(frozen=True)
-class JudgeCheck:
+class ControlScore(_Accuracies):
+    n: int
+    rating_correct: int
+    orientation_correct: int
+    unscored: int
+
+
+@dataclass(frozen=True)
+class JudgeCheck(_Accuracies):
     """A judge's agreement with the controls' expected labels (see ``check_judgments``)."""
 
     judges: tuple[str, ...]
@@ -136,14 +144,6 @@ class JudgeCheck:
     orientation_confusion: dict[str, dict[str, int]] = field(default_factory=dict)
     # expected rating -> predicted rating ("0", "1", "2" or "unscored") -> count
     rating_confusion: dict[str, dict[str, int]] = field(default_factory=dict)
-
-    @property
-    def rating_accuracy(self) -> float:
-        return self.rating_correct / self.n if self.n else 0.0
-
-    @property
-    def orientation_accuracy(self) -> float:
-        return self.orientation_correct / self.n if self.n else 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
