@@ -27,11 +27,11 @@ def main() -> None:
     os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
     os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
 
-    from jasco.data.audio import load_audio
-    from jasco.data.samples import load_items
-    from jasco.infer.base import GenerationSettings, InferRequest
-    from jasco.infer.transformers_audio import TransformersAudioChat
-    from jasco.infer.vllm_audio import VllmAudioChat
+    from jasco.core.audio import load_audio
+    from jasco.models.base import GenerationSettings, InferRequest
+    from jasco.models.transformers_chat import TransformersAudioChat
+    from jasco.models.vllm_chat import VllmAudioChat
+    from jasco.tasks.jasco.samples import load_items
     from jasco.testing.tiny_audio import build_tiny_qwen2_audio
 
     items = load_items(args.data_dir)[: args.items]

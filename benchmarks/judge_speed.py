@@ -42,12 +42,12 @@ def main() -> None:
     import httpx
     from vllm import SamplingParams
 
-    from jasco.data.samples import load_items
-    from jasco.data.table import items_to_frame, write_table
     from jasco.judge.base import Decoding
-    from jasco.judge.run import run_judge
-    from jasco.judge.templates import TEMPLATES, judge_messages
     from jasco.judge.vllm_backend import VllmJudge
+    from jasco.stages.judge.run import run_judge
+    from jasco.tasks.jasco.samples import load_items
+    from jasco.tasks.jasco.table import items_to_frame, write_table
+    from jasco.tasks.jasco.templates import TEMPLATES, judge_messages
     from jasco.testing.tiny_text import build_tiny_chat_model
 
     work = Path(tempfile.mkdtemp(prefix="judge-speed-"))

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jasco.data.samples import load_items
-from jasco.data.table import items_to_frame, write_table
+from jasco.tasks.jasco.samples import load_items
+from jasco.tasks.jasco.table import items_to_frame, write_table
 
 
 def answers_frame(upstream_dir: Path, n: int | None = None) -> Any:

@@ -7,8 +7,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from jasco.data.samples import Clip, load_clips, load_instructions
-from jasco.data.table import EXAMPLE_COLUMNS
+from jasco.tasks.jasco.samples import Clip, load_clips, load_instructions
+from jasco.tasks.jasco.table import EXAMPLE_COLUMNS
 
 DATA = Path(__file__).parent / "data" / "report"
 LABEL = {"A": "Audio-Oriented", "B": "Both", "S": "Speech-Oriented", "N": "Neither", "-": ""}

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from jasco.data.audio import AudioError, load_audio
+from jasco.core.audio import AudioError, load_audio
 
 
 def test_16k_clip_is_returned_unchanged(upstream_dir: Path) -> None:

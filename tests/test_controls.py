@@ -9,12 +9,12 @@ import jinja2
 import numpy as np
 import pytest
 
-from jasco.data.samples import load_items
-from jasco.data.table import items_to_frame
-from jasco.infer.base import ADAPTERS, GenerationSettings, InferRequest
-from jasco.infer.catalog import ADAPTERS as CATALOG
-from jasco.infer.controls import CONTROL_NAMES, DESCRIBE_TEMPLATE, ControlError, control_answer, control_table
-from jasco.prompting import render, template_sha256
+from jasco.core.prompting import render, template_sha256
+from jasco.models.base import ADAPTERS, GenerationSettings, InferRequest
+from jasco.models.catalog import ADAPTERS as CATALOG
+from jasco.tasks.jasco.controls import CONTROL_NAMES, DESCRIBE_TEMPLATE, ControlError, control_answer, control_table
+from jasco.tasks.jasco.samples import load_items
+from jasco.tasks.jasco.table import items_to_frame
 
 
 @pytest.fixture(scope="module")

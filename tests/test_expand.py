@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from jasco.data.samples import expand, load_clips, load_instructions, load_items
-from jasco.data.table import EXAMPLE_COLUMNS, items_to_frame
+from jasco.tasks.jasco.samples import expand, load_clips, load_instructions, load_items
+from jasco.tasks.jasco.table import EXAMPLE_COLUMNS, items_to_frame
 
 
 def test_expansion_is_clip_major_with_stable_ids(upstream_dir: Path) -> None:

@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from jasco.data.audio import load_audio
-from jasco.infer.base import GenerationSettings, InferRequest
-from jasco.infer.check import AudioCheckResult, check_audio
+from jasco.core.audio import load_audio
+from jasco.models.base import GenerationSettings, InferRequest
+from jasco.models.check import AudioCheckResult, check_audio
 
 pytestmark = [pytest.mark.slow, pytest.mark.vllm]
 
@@ -74,7 +74,7 @@ def server(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 @pytest.fixture(scope="module")
 def requests(upstream_dir: Path, server: object) -> list[InferRequest]:
-    from jasco.data.samples import load_instructions
+    from jasco.tasks.jasco.samples import load_instructions
 
     texts = {instruction.variant: instruction.text for instruction in load_instructions()}
     built = []
@@ -102,7 +102,7 @@ def answers(adapter: Any, requests: list[InferRequest]) -> Outputs:
 
 @pytest.fixture(scope="module")
 def transformers_adapter(tiny_model: Path) -> Any:
-    from jasco.infer.qwen2_audio import qwen2_audio
+    from jasco.models.qwen2_audio import qwen2_audio
 
     return qwen2_audio(backend="transformers", model_id=str(tiny_model), batch_size=3, dtype="float32")
 
@@ -121,7 +121,7 @@ def reference(transformers_adapter: Any, requests: list[InferRequest]) -> Output
 
 @pytest.fixture(scope="module")
 def vllm_outputs(tiny_model: Path, requests: list[InferRequest]) -> tuple[Outputs, AudioCheckResult]:
-    from jasco.infer.qwen2_audio import qwen2_audio
+    from jasco.models.qwen2_audio import qwen2_audio
 
     adapter = qwen2_audio(backend="vllm", model_id=str(tiny_model), max_model_len=MAX_MODEL_LEN,
                           dtype="float32", enforce_eager=True)
@@ -150,7 +150,7 @@ def test_transformers_batched_matches_one_at_a_time_and_hears_audio(
 def test_a_processor_call_with_the_old_audios_keyword_fails_the_check(
     tiny_model: Path, requests: list[InferRequest]
 ) -> None:
-    from jasco.infer.transformers_audio import TransformersAudioChat
+    from jasco.models.transformers_chat import TransformersAudioChat
 
     class OldKeyword(TransformersAudioChat):
         audio_keyword = "audios"  # silently ignored by current processors
@@ -175,7 +175,7 @@ def test_vllm_server_with_input_audio_is_token_identical(
 ) -> None:
     import httpx
 
-    from jasco.infer.openai_audio import OpenAIAudioChat
+    from jasco.models.openai_chat import OpenAIAudioChat
 
     process, base_url = server
     deadline = time.monotonic() + 420
@@ -203,10 +203,10 @@ def test_run_with_a_real_model_row_errors_and_rerun_without_loading(
 ) -> None:
     import pandas as pd
 
-    from jasco.data.samples import load_items
-    from jasco.data.table import items_to_frame, read_table, write_table
-    from jasco.infer.qwen2_audio import qwen2_audio
-    from jasco.infer.run import run_infer
+    from jasco.models.qwen2_audio import qwen2_audio
+    from jasco.stages.infer import run_infer
+    from jasco.tasks.jasco.samples import load_items
+    from jasco.tasks.jasco.table import items_to_frame, read_table, write_table
 
     wanted = {r.item_id for r in requests}
     items = [item for item in load_items(upstream_dir) if item.item_id in wanted]
@@ -242,7 +242,7 @@ def test_cli_with_the_transformers_backend_and_the_audio_check(
     from click.testing import CliRunner
 
     from jasco.cli import cli
-    from jasco.data.table import read_table
+    from jasco.tasks.jasco.table import read_table
 
     out = tmp_path / "cli.csv"
     args = ["infer", "--model", "qwen2-audio", "--backend", "transformers", "--model-id", str(tiny_model),

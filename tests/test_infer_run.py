@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from jasco.cli import cli
-from jasco.data.table import EXAMPLE_COLUMNS
-from jasco.infer.base import GenerationSettings
-from jasco.infer.check import AudioCheckError
-from jasco.infer.run import run_infer
+from jasco.models.base import GenerationSettings
+from jasco.models.check import AudioCheckError
+from jasco.stages.infer import run_infer
+from jasco.tasks.jasco.table import EXAMPLE_COLUMNS
 from jasco.testing.fake_allm import FakeAllm
 
 
@@ -140,7 +140,7 @@ def test_a_run_killed_with_sigkill_resumes(tmp_path: Path, items_csv: Path) -> N
     out = tmp_path / "killed.csv"
     store = tmp_path / "killed.csv.store.jsonl"
     code = (
-        "from pathlib import Path\nfrom jasco.infer.run import run_infer\n"
+        "from pathlib import Path\nfrom jasco.stages.infer import run_infer\n"
         f"run_infer(Path({str(out)!r}), model='fake-allm', items_csv=Path({str(items_csv)!r}), "
         "options={'delay_s': 0.2}, progress=False)\n"
     )
@@ -184,8 +184,8 @@ def test_input_audio_wav_keeps_the_float_samples_exactly(upstream_dir: Path) -> 
     import numpy as np
     import soundfile
 
-    from jasco.data.audio import load_audio
-    from jasco.infer.openai_audio import wav_base64
+    from jasco.core.audio import load_audio
+    from jasco.models.openai_chat import wav_base64
 
     audio = load_audio(upstream_dir / "dataset/v0/47.wav", clip_id=47)  # resampled from 48 kHz
     decoded, rate = soundfile.read(io.BytesIO(base64.b64decode(wav_base64(audio.samples, 16_000))), dtype="float32")
@@ -193,8 +193,8 @@ def test_input_audio_wav_keeps_the_float_samples_exactly(upstream_dir: Path) -> 
 
 
 def test_model_defaults_table_matches_the_adapters() -> None:
-    from jasco.infer import qwen25_omni, voxtral
-    from jasco.infer.models import ALLM_DEFAULTS, defaults_for
+    from jasco.models import qwen25_omni, voxtral
+    from jasco.models.defaults import ALLM_DEFAULTS, defaults_for
 
     assert defaults_for("qwen2-audio").model_id == "Qwen/Qwen2-Audio-7B-Instruct"
     assert ALLM_DEFAULTS["qwen2.5-omni"].model_id == qwen25_omni.DEFAULT_MODEL

@@ -8,8 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jasco.data.table import TableError
-from jasco.judge.check import (
+from jasco.tasks.jasco.check import (
     EXPECTED,
     CheckError,
     check_judgments,
@@ -19,7 +18,8 @@ from jasco.judge.check import (
     render_text,
     write_control_files,
 )
-from jasco.labels import Orientation
+from jasco.tasks.jasco.labels import Orientation
+from jasco.tasks.jasco.table import TableError
 
 
 def test_expected_labels() -> None:

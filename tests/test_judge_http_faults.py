@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from jasco.data.table import read_table, write_table
-from jasco.judge.run import run_judge
+from jasco.stages.judge.run import run_judge
+from jasco.tasks.jasco.table import read_table, write_table
 from tests.judge_helpers import answers_frame
 
 STALL_S = 2.5

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from jasco.judge.parse import explanation2, parse_judgment, parse_repair_answer
-from jasco.labels import Orientation
+from jasco.tasks.jasco.labels import Orientation
+from jasco.tasks.jasco.parse import explanation2, parse_judgment, parse_repair_answer
 
 CASES = json.loads((Path(__file__).parent / "data" / "judge_parse_cases.json").read_text("utf-8"))["cases"]
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from jasco.data.table import read_table
-from jasco.judge.parse import parse_judgment
-from jasco.judge.templates import TEMPLATES, get_template, judge_messages, repair_messages
-from jasco.labels import Orientation
-from jasco.prompting import render
+from jasco.core.prompting import render
+from jasco.tasks.jasco.labels import Orientation
+from jasco.tasks.jasco.parse import parse_judgment
+from jasco.tasks.jasco.table import read_table
+from jasco.tasks.jasco.templates import TEMPLATES, get_template, judge_messages, repair_messages
 
 UPSTREAM = Path(__file__).parent / "data" / "upstream_prompts"
 

@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from jasco.cli import cli
-from jasco.data.table import read_table, write_table
 from jasco.judge.base import Decoding
-from jasco.judge.run import OUT_COLUMNS, JudgeInputError, choose_backend, panel_file_name, run_judge, run_panel
+from jasco.stages.judge.run import OUT_COLUMNS, JudgeInputError, choose_backend, panel_file_name, run_judge, run_panel
+from jasco.tasks.jasco.table import read_table, write_table
 from jasco.testing.fake_judge import FakeJudge
 from tests.judge_helpers import answers_frame, log_events, store_keys, write_answers
 
@@ -40,7 +40,7 @@ def test_out_columns_rerun_and_manifest(upstream_dir: Path, tmp_path: Path) -> N
     assert out.loc[3, "rating"] == "" and out.loc[3, "judge_output"] == ""
     judge = FakeJudge("fake-judge")
     row = frame.iloc[0].to_dict()
-    from jasco.judge.templates import get_template, judge_messages
+    from jasco.tasks.jasco.templates import get_template, judge_messages
 
     expected = judge.answer(judge_messages(get_template("eval_py"), row))
     assert out.loc[0, "judge_output"] == expected
@@ -152,7 +152,7 @@ def test_panel_runs_judges_in_turn_and_closes_each(upstream_dir: Path, tmp_path:
 
 
 def test_paper_panel_file() -> None:
-    from jasco.judge.run import load_panel
+    from jasco.stages.judge.run import load_panel
 
     name, judges = load_panel("paper")
     assert name == "paper"
@@ -201,7 +201,7 @@ def test_cli_panel(upstream_dir: Path, tmp_path: Path) -> None:
 KILL_SCRIPT = """
 import sys
 from pathlib import Path
-from jasco.judge.run import run_judge
+from jasco.stages.judge.run import run_judge
 run_judge(Path(sys.argv[1]), Path(sys.argv[2]), judge="fake-judge", backend="fake",
           backend_options={"log_path": sys.argv[3], "stall_after": int(sys.argv[4])}, progress=False)
 """

@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from jasco.judge.parse import parse_judgment
-from jasco.judge.structured import explanation_limit, judgment_regex
-from jasco.judge.templates import TEMPLATES, get_template
-from jasco.labels import Orientation
+from jasco.tasks.jasco.labels import Orientation
+from jasco.tasks.jasco.parse import parse_judgment
+from jasco.tasks.jasco.structured import explanation_limit, judgment_regex
+from jasco.tasks.jasco.templates import TEMPLATES, get_template
 
 PIECES = ["Rating: 7", "Orientation: Neither", " **Rating:** 0 ", "Explanation2:", "’", "é", "Good", "x", " ", "\t"]
 

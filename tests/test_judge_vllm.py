@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from jasco.data.table import read_table, write_table
 from jasco.judge.base import Decoding
-from jasco.judge.parse import parse_judgment
-from jasco.judge.run import run_judge
-from jasco.judge.templates import TEMPLATES, judge_messages
+from jasco.stages.judge.run import run_judge
+from jasco.tasks.jasco.parse import parse_judgment
+from jasco.tasks.jasco.table import read_table, write_table
+from jasco.tasks.jasco.templates import TEMPLATES, judge_messages
 from tests.judge_helpers import answers_frame, store_keys
 
 pytestmark = [pytest.mark.slow, pytest.mark.vllm]
@@ -200,7 +200,7 @@ def test_panel_releases_each_vllm_engine_before_the_next(tiny_model: Path, frame
     panel = tmp_path / "two.json"
     panel.write_text(json.dumps({"name": "two", "judges": [{"model": str(tiny_model)}, {"model": str(second)}]}))
     write_table(frame.iloc[:4], tmp_path / "in.csv")
-    from jasco.judge.run import run_panel
+    from jasco.stages.judge.run import run_panel
 
     summaries = run_panel(tmp_path / "in.csv", tmp_path / "out", panel=panel, backend="vllm",
                           backend_options=ENGINE, decoding=Decoding(max_tokens=4), progress=False)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from jasco.data.fetch import fetch_dataset
-from jasco.data.manifest import DatasetError, load_manifest, verify_tree
+from jasco.tasks.jasco.fetch import fetch_dataset
+from jasco.tasks.jasco.manifest import DatasetError, load_manifest, verify_tree
 
 
 def test_manifest_lists_every_upstream_file(upstream_dir: Path) -> None:

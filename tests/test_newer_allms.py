@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from jasco.data.audio import load_audio
-from jasco.data.samples import load_items
-from jasco.infer.base import ADAPTERS, Adapter, GenerationSettings, InferRequest
-from jasco.infer.catalog import ADAPTERS as _catalog  # noqa: F401
+from jasco.core.audio import load_audio
+from jasco.models.base import ADAPTERS, Adapter, GenerationSettings, InferRequest
+from jasco.models.catalog import ADAPTERS as _catalog  # noqa: F401
+from jasco.tasks.jasco.samples import load_items
 
 pytestmark = pytest.mark.slow
 SETTINGS = GenerationSettings(max_new_tokens=6)
@@ -119,7 +119,7 @@ def test_tiny_omni_behind_the_generic_worker_process(tmp_path: Path, requests_: 
     exactly as the in-process adapter (one model only: each worker process costs ~25 s here)."""
     import os
 
-    from jasco.infer.worker import worker_adapter, workers_dir
+    from jasco.models.worker.model import worker_adapter, workers_dir
 
     name, options = build_omni(tmp_path)
     chosen = [requests_[0], requests_[-1]]  # includes the 48 kHz clip, resampled by the worker
@@ -148,7 +148,7 @@ def test_omni_thinker_loads_from_the_published_full_checkpoint_layout(tmp_path: 
     ``thinker.``): the adapter's loader must find the very same weights there."""
     import torch
 
-    from jasco.infer.qwen25_omni import load_thinker
+    from jasco.models.qwen25_omni import load_thinker
     from jasco.testing.tiny_qwen25_omni import as_full_omni_checkpoint, build_tiny_qwen25_omni
 
     thinker_dir = build_tiny_qwen25_omni(tmp_path / "thinker")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from jasco.data.samples import load_clips
-from jasco.report.fingerprint import clip_mismatch, fingerprint_path, make_fingerprint
+from jasco.tasks.jasco.report.fingerprint import clip_mismatch, fingerprint_path, make_fingerprint
+from jasco.tasks.jasco.samples import load_clips
 
 
 def test_committed_fingerprint_matches_the_dataset(upstream_dir: Path) -> None:

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from jasco.report.agreement import cohen_kappa, fleiss_kappa, krippendorff_alpha
 from jasco.report.bootstrap import paired_difference, percentile_ci, replicate_means, replicate_shares, resample_indices
+from jasco.tasks.jasco.report.agreement import cohen_kappa, fleiss_kappa, krippendorff_alpha
 
 NAN = np.nan
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", the 4 coders x 12 units example

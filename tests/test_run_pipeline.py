@@ -77,9 +77,9 @@ def test_judge_check_fails_below_the_floor(tmp_path: Path, upstream_dir: Path) -
 
 @pytest.mark.slow
 def test_run_tiny_qwen2_audio_with_tiny_vllm_judge_killed_and_resumed(tmp_path: Path, upstream_dir: Path) -> None:
-    from jasco.data.samples import load_items
-    from jasco.data.table import items_to_frame
-    from jasco.judge.templates import TEMPLATES, judge_messages
+    from jasco.tasks.jasco.samples import load_items
+    from jasco.tasks.jasco.table import items_to_frame
+    from jasco.tasks.jasco.templates import TEMPLATES, judge_messages
     from jasco.testing.tiny_audio import build_tiny_qwen2_audio
     from jasco.testing.tiny_text import build_tiny_chat_model
 

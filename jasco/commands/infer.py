@@ -39,8 +39,8 @@ def adapter_options(given: dict[str, Any], extra: tuple[str, ...]) -> dict[str, 
 def _list_models(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
-    import jasco.infer.catalog  # noqa: F401 - registers the adapters
-    from jasco.infer.base import ADAPTERS
+    import jasco.models.catalog  # noqa: F401 - registers the adapters
+    from jasco.models.base import ADAPTERS
 
     for entry in ADAPTERS.entries():
         click.echo(f"{entry.name:16} {entry.summary}")
@@ -83,12 +83,12 @@ def infer(
     seed: int, check_audio: bool, check_audio_items: int, progress: bool, **common: Any,
 ) -> None:
     """Answer every item with an ALLM and write the table with allm_output filled."""
-    from jasco.data.manifest import DatasetError
-    from jasco.data.table import TableError
-    from jasco.infer.base import GenerationSettings
-    from jasco.infer.check import AudioCheckError
-    from jasco.infer.run import run_infer
-    from jasco.registry import UnknownNameError
+    from jasco.core.registry import UnknownNameError
+    from jasco.models.base import GenerationSettings
+    from jasco.models.check import AudioCheckError
+    from jasco.stages.infer import run_infer
+    from jasco.tasks.jasco.manifest import DatasetError
+    from jasco.tasks.jasco.table import TableError
 
     options = adapter_options(common, extra)
     settings = GenerationSettings(temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens, seed=seed)

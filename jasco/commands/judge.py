@@ -1,6 +1,6 @@
 """``jasco judge``: rate each ALLM answer (Rating 0/1/2, Orientation) with an LLM judge.
 
-Thin: options -> ``jasco.judge.run.run_judge`` / ``run_panel``. Backend options that are not
+Thin: options -> ``jasco.stages.judge.run.run_judge`` / ``run_panel``. Backend options that are not
 given are not passed, so each backend keeps its own defaults; an option a backend does not take
 is an error naming it.
 """
@@ -15,7 +15,7 @@ import click
 
 from jasco.commands.options import parse_key_value
 from jasco.judge.base import Decoding
-from jasco.judge.templates import DEFAULT_TEMPLATE, TEMPLATES
+from jasco.tasks.jasco.templates import DEFAULT_TEMPLATE, TEMPLATES
 
 # CLI parameter -> backend option name
 _BACKEND_OPTIONS = {
@@ -102,9 +102,9 @@ def judge_settings(values: dict[str, Any]) -> JudgeSettings:
 @judge_options
 def judge(in_csv: Path, out: Path, judge: str | None, panel: str | None, store: Path | None, **values: Any) -> None:
     """Judge IN_CSV (example.csv columns, allm_output filled) into OUT (a CSV, or a directory with --panel)."""
+    from jasco.core.registry import UnknownNameError
     from jasco.judge.base import BackendOptionError
-    from jasco.judge.run import JudgeInputError, run_judge, run_panel
-    from jasco.registry import UnknownNameError
+    from jasco.stages.judge.run import JudgeInputError, run_judge, run_panel
 
     if bool(judge) == bool(panel):
         raise click.UsageError("give exactly one of --judge MODEL or --panel NAME")

@@ -30,13 +30,13 @@ from jasco.commands.options import data_dir_option, resolve_data_dir
 def judge_check(judge: str, out_dir: Path, fmt: str, min_accuracy: float | None, data_dir: Path | None,
                 **values: Any) -> None:
     """Judge the control answers of all 80 clips and report the judge's accuracy."""
-    from jasco.data.manifest import DatasetError
+    from jasco.core.registry import UnknownNameError
+    from jasco.core.runinfo import write_text_atomic
     from jasco.judge.base import BackendOptionError
-    from jasco.judge.check import render_markdown, render_text
-    from jasco.judge.check_run import run_judge_check
-    from jasco.judge.run import JudgeInputError
-    from jasco.registry import UnknownNameError
-    from jasco.runinfo import write_text_atomic
+    from jasco.stages.judge.run import JudgeInputError
+    from jasco.tasks.jasco.check import render_markdown, render_text
+    from jasco.tasks.jasco.check_run import run_judge_check
+    from jasco.tasks.jasco.manifest import DatasetError
 
     s = judge_settings(values)
     if s.repair:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from jasco.paths import DATA_DIR_ENV, default_data_dir
+from jasco.core.paths import DATA_DIR_ENV, default_data_dir
 
 
 def data_dir_option(function: Any) -> Any:

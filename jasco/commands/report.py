@@ -46,8 +46,8 @@ def report(
     upstream audio paths.
     """
     from jasco.report.build import build_report
-    from jasco.report.load import ReportInputError
     from jasco.report.render import render, write_report
+    from jasco.tasks.jasco.report.load import ReportInputError
 
     try:
         result = build_report(list(files), model=model, judge=judge, n_boot=n_boot, seed=seed,
@@ -57,7 +57,7 @@ def report(
     if out is None:
         click.echo(render(result, fmt), nl=False)
     else:
-        from jasco.runinfo import write_manifest
+        from jasco.core.runinfo import write_manifest
 
         write_report(result, fmt, out)
         write_manifest(out, stage="report", arguments={

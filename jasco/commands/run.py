@@ -1,4 +1,4 @@
-"""``jasco run``: the whole benchmark in one resumable command (see ``jasco.pipeline``).
+"""``jasco run``: the whole benchmark in one resumable command (see ``jasco.stages.pipeline``).
 
 Infer options are the adapter's (``--backend``, ``--model-id``, ``--option KEY=VALUE``: the same
 as ``jasco infer``); judge options carry a ``--judge-`` prefix (``--judge-backend``,
@@ -49,14 +49,14 @@ def run(models: tuple[str, ...], judges: str, out_dir: Path, data_dir: Path | No
         judge_option: tuple[str, ...],
         structured: bool, n_boot: int, seed: int, progress: bool) -> None:
     """Run the benchmark for one or more ALLMs: expand, infer, judge with each judge, report."""
-    from jasco.data.manifest import DatasetError
-    from jasco.data.table import TableError
-    from jasco.infer.base import GenerationSettings
-    from jasco.infer.check import AudioCheckError
+    from jasco.core.registry import UnknownNameError
     from jasco.judge.base import BackendOptionError, Decoding
-    from jasco.judge.run import JudgeInputError
-    from jasco.pipeline import resolve_judges, run_pipeline
-    from jasco.registry import UnknownNameError
+    from jasco.models.base import GenerationSettings
+    from jasco.models.check import AudioCheckError
+    from jasco.stages.judge.run import JudgeInputError
+    from jasco.stages.pipeline import resolve_judges, run_pipeline
+    from jasco.tasks.jasco.manifest import DatasetError
+    from jasco.tasks.jasco.table import TableError
 
     names = [name.strip() for value in models for name in value.split(",") if name.strip()]
     try:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from jasco.registry import Registry
+from jasco.core.registry import Registry
 
 Message = dict[str, Any]  # {"role": ..., "content": ...}
 

@@ -10,7 +10,8 @@ from jasco.judge.base import JUDGE_BACKENDS
 
 # JUDGE_BACKENDS.register("name", "jasco.judge.module:factory", "one-line summary")
 JUDGE_BACKENDS.register(
-    "similarity", "jasco.judge.similarity:factory", "offline sentence-embedding similarity proxy, not an LLM judge"
+    "similarity", "jasco.tasks.jasco.similarity:factory",
+    "offline sentence-embedding similarity proxy, not an LLM judge",
 )
 JUDGE_BACKENDS.register("vllm", "jasco.judge.vllm_backend:factory", "in-process vllm.LLM, one batched submission")
 JUDGE_BACKENDS.register("openai", "jasco.judge.openai_backend:factory", "any OpenAI-compatible server(s) over HTTP")

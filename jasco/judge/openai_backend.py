@@ -1,6 +1,6 @@
 """The ``openai`` judge backend: any OpenAI-compatible chat-completions server.
 
-Requests go through ``jasco.httpclient`` (bounded concurrency, timeouts, retries with backoff on
+Requests go through ``jasco.core.httpclient`` (bounded concurrency, timeouts, retries with backoff on
 429/5xx/dropped connections, several base URLs round-robin), so one slow or failing request
 never stops the others; a request that fails for good reaches the caller as an error naming the
 URL and the last failure. ``--structured`` sends vLLM's ``structured_outputs`` extension (a
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from jasco.httpclient import HttpSettings, RequestFailedError, chat_text, post_all
+from jasco.core.httpclient import HttpSettings, RequestFailedError, chat_text, post_all
 from jasco.judge.base import Decoding, JudgeRequest, ResultCallback
 
 

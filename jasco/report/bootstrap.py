@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jasco.report.metrics import DEPENDENCE_KEYS
+from jasco.tasks.jasco.report.metrics import DEPENDENCE_KEYS
 
 CONFIDENCE = 0.95
 

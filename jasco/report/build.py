@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from jasco.report.formatting import json_ready
-from jasco.report.load import Names, load_judged
 from jasco.report.sections import SECTION_ORDER, SECTIONS, ReportContext
+from jasco.tasks.jasco.report.load import Names, load_judged
 
 
 def make_context(
@@ -23,7 +23,7 @@ def make_context(
 ) -> ReportContext:
     """Load the files and prepare everything sections read."""
     from jasco.report.bootstrap import resample_indices
-    from jasco.report.grid import clip_order, make_grid
+    from jasco.tasks.jasco.report.grid import clip_order, make_grid
 
     if n_boot < 1:
         raise ValueError(f"--bootstrap must be at least 1, got {n_boot}")

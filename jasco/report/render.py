@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jasco.registry import Registry
+from jasco.core.registry import Registry
+from jasco.core.runinfo import write_text_atomic
 from jasco.report.sections import SECTIONS, Section, Table
-from jasco.runinfo import write_text_atomic
 
 
 @dataclass(frozen=True)

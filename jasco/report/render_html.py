@@ -18,9 +18,9 @@ from typing import Any
 from urllib.parse import quote
 
 from jasco.report import formatting as f
-from jasco.report.metrics import DEPENDENCE_KEYS
 from jasco.report.render import RenderOptions, section_tables
 from jasco.report.sections import Table
+from jasco.tasks.jasco.report.metrics import DEPENDENCE_KEYS
 
 
 def esc(value: Any) -> str:

@@ -7,9 +7,9 @@ import io
 import json
 from typing import Any
 
-from jasco.report.metrics import DEPENDENCE_KEYS
 from jasco.report.render import RenderOptions, section_tables
 from jasco.report.sections import Table
+from jasco.tasks.jasco.report.metrics import DEPENDENCE_KEYS
 
 
 def _cell(value: Any) -> str:

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from jasco.registry import Registry
+from jasco.core.registry import Registry
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from jasco.report.grid import Grid
+    from jasco.tasks.jasco.report.grid import Grid
 
 
 @dataclass(frozen=True)
@@ -85,15 +85,17 @@ def register_section(key: str, target: str, summary: str = "") -> None:
         SECTION_ORDER.append(key)
 
 
-register_section("results", "jasco.report.section_core:RESULTS", "per (ALLM, judge) metrics with CIs")
-register_section("averages", "jasco.report.section_core:AVERAGES", "per ALLM, averaged over judges")
-register_section("variants", "jasco.report.section_variants:VARIANTS", "per instruction variant")
-register_section("paired", "jasco.report.section_paired:PAIRED", "paired bootstrap ALLM differences")
-register_section("agreement", "jasco.report.section_agreement:AGREEMENT", "agreement between judges")
-register_section("judge_validity", "jasco.report.section_validity:VALIDITY", "judge accuracy on control answers")
-register_section("bootstrap", "jasco.report.section_core:BOOTSTRAP", "resampling settings")
-register_section("inputs", "jasco.report.section_core:INPUTS", "the judged files read")
-register_section("explorer", "jasco.report.section_explorer:EXPLORER", "every answer, per clip")
+register_section("results", "jasco.tasks.jasco.report.section_core:RESULTS", "per (ALLM, judge) metrics with CIs")
+register_section("averages", "jasco.tasks.jasco.report.section_core:AVERAGES", "per ALLM, averaged over judges")
+register_section("variants", "jasco.tasks.jasco.report.section_variants:VARIANTS", "per instruction variant")
+register_section("paired", "jasco.tasks.jasco.report.section_paired:PAIRED", "paired bootstrap ALLM differences")
+register_section("agreement", "jasco.tasks.jasco.report.section_agreement:AGREEMENT", "agreement between judges")
+register_section(
+    "judge_validity", "jasco.tasks.jasco.report.section_validity:VALIDITY", "judge accuracy on control answers"
+)
+register_section("bootstrap", "jasco.tasks.jasco.report.section_core:BOOTSTRAP", "resampling settings")
+register_section("inputs", "jasco.tasks.jasco.report.section_core:INPUTS", "the judged files read")
+register_section("explorer", "jasco.tasks.jasco.report.section_explorer:EXPLORER", "every answer, per clip")
 
 
 def unregister_section(key: str) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from jasco.infer.base import GenerationSettings, InferRequest, ResultCallback
+from jasco.models.base import GenerationSettings, InferRequest, ResultCallback
 
 
 def _ids(value: str | Sequence[str] | None) -> set[str]:

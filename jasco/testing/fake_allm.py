@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from jasco.infer.base import GenerationSettings, InferRequest, ResultCallback
+from jasco.models.base import GenerationSettings, InferRequest, ResultCallback
 
 
 class FakeAllm:

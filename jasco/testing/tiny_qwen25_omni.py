@@ -5,7 +5,7 @@ audio encoder with 128 mel bins and 1500 source positions, a one-block vision en
 never used, a 2-layer text model with head_dim 32 and M-RoPE) and a ``Qwen2_5OmniProcessor``
 pieces: a WhisperFeatureExtractor (128 mel bins) and the tiny BPE tokenizer of
 ``tiny_text`` with the Omni special tokens and chat layout; see
-``jasco.infer.qwen25_omni.load_processor``). The real ``Qwen/Qwen2.5-Omni-7B`` loads with the
+``jasco.models.qwen25_omni.load_processor``). The real ``Qwen/Qwen2.5-Omni-7B`` loads with the
 same classes. Random weights produce garbage text: test structure, determinism and that the
 audio reaches the model, never content.
 """

@@ -1,0 +1,116 @@
+"""Audio loading: every clip becomes mono float32 at 16 kHz, with its original format recorded.
+
+Multi-channel audio is averaged to mono; other rates are resampled with soxr (high quality).
+Nothing is cropped or padded. A missing, empty, truncated or non-audio file raises
+``AudioError`` naming the clip and the path.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+TARGET_SAMPLE_RATE = 16_000
+
+
+class AudioError(RuntimeError):
+    """An audio file could not be loaded; the message names the clip id and the path."""
+
+
+@dataclass(frozen=True)
+class Audio:
+    samples: np.ndarray = field(repr=False)  # float32, mono, TARGET_SAMPLE_RATE
+    sample_rate: int
+    original_sample_rate: int
+    original_channels: int
+    original_frames: int
+    path: Path
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+def load_audio(
+    path: str | os.PathLike[str], clip_id: object = None, sample_rate: int = TARGET_SAMPLE_RATE
+) -> Audio:
+    import soundfile
+
+    path = Path(path)
+    where = f"clip {clip_id} ({path})" if clip_id is not None else str(path)
+    if not path.is_file():
+        raise AudioError(f"{where}: audio file does not exist")
+    if path.stat().st_size == 0:
+        raise AudioError(f"{where}: audio file is empty")
+    try:
+        info = soundfile.info(str(path))
+        data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    except (RuntimeError, soundfile.LibsndfileError, ValueError) as error:
+        raise AudioError(f"{where}: not a readable audio file ({error})") from None
+    if data.shape[0] == 0:
+        raise AudioError(f"{where}: audio file holds no samples")
+    declared = _wav_declared_data_bytes(path)
+    if declared is not None and declared > _wav_available_data_bytes(path):
+        raise AudioError(
+            f"{where}: truncated audio file (the WAV header declares {declared} data bytes, "
+            f"the file holds {_wav_available_data_bytes(path)})"
+        )
+    if info.frames != data.shape[0]:
+        raise AudioError(
+            f"{where}: truncated audio file (header says {info.frames} frames, read {data.shape[0]})"
+        )
+    mono = data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0]
+    if rate != sample_rate:
+        import soxr
+
+        mono = soxr.resample(mono, rate, sample_rate, quality="HQ").astype(np.float32)
+    return Audio(
+        samples=np.ascontiguousarray(mono, dtype=np.float32),
+        sample_rate=sample_rate,
+        original_sample_rate=int(rate),
+        original_channels=int(data.shape[1]),
+        original_frames=int(data.shape[0]),
+        path=path,
+    )
+
+
+def _wav_data_chunk(path: Path) -> tuple[int, int] | None:
+    """(offset of the data chunk payload, declared payload size) for a RIFF/WAVE file, else None.
+
+    libsndfile quietly reads what is there when a WAV is cut short; the header tells us better.
+    """
+    with open(path, "rb") as handle:
+        header = handle.read(12)
+        if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+            return None
+        while True:
+            chunk = handle.read(8)
+            if len(chunk) < 8:
+                return None
+            size = int.from_bytes(chunk[4:], "little")
+            if chunk[:4] == b"data":
+                return handle.tell(), size
+            handle.seek(size + (size & 1), 1)
+
+
+def _wav_declared_data_bytes(path: Path) -> int | None:
+    chunk = _wav_data_chunk(path)
+    # 0 and 0xFFFFFFFF mean "unknown size" (streamed writers); nothing to check then.
+    if chunk is None or chunk[1] in (0, 0xFFFFFFFF):
+        return None
+    return chunk[1]
+
+
+def _wav_available_data_bytes(path: Path) -> int:
+    chunk = _wav_data_chunk(path)
+    return path.stat().st_size - chunk[0] if chunk else 0
+
+
+def audio_content_sha256(path: str | os.PathLike[str]) -> str:
+    """Hash of the file bytes: the audio part of a result-store key."""
+    from jasco.core.runinfo import file_sha256
+
+    return file_sha256(path)

@@ -1,1 +1,0 @@
-"""The infer stage: ALLM answers (``allm_output``) for every benchmark item."""

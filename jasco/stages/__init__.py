@@ -1,0 +1,1 @@
+"""The task-agnostic stages: expand, infer, judge, score and the whole run."""

@@ -1,0 +1,194 @@
+"""Read judged CSVs (ours or upstream eval.py's) into one validated long table.
+
+Two input formats, told apart by their columns (both also carry upstream example.csv's columns):
+
+- ours (``jasco judge``): ``judge_output``, ``rating``, ``orientation``, ``parse_status``, and
+  optionally ``model`` and ``judge``. A row is scored when ``parse_status`` is ``ok`` or
+  ``repaired``; then ``rating`` must be 0/1/2 and ``orientation`` a label.
+- upstream: ``llama3_extract`` holds the raw judge text, parsed with ``parse_judgment`` (the
+  same parser ``jasco judge`` uses); a row is scored when that parse is.
+
+The ALLM's name comes from a ``model`` column (a non-empty cell), else ``model`` passed in, else
+the file's stem; the judge's likewise from ``judge``. Bad input raises ``ReportInputError``
+naming the file and the problem: missing columns, an unknown instruction, a clip that is not
+from this dataset, an unparseable rating or orientation, or duplicate (model, judge, id, prompt)
+rows within or across files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jasco.tasks.jasco.labels import RATINGS, Orientation
+from jasco.tasks.jasco.parse import STATUS_OK, STATUS_REPAIRED, STATUS_UNSCORED, parse_judgment
+from jasco.tasks.jasco.report.fingerprint import clip_mismatch
+from jasco.tasks.jasco.samples import load_instructions
+from jasco.tasks.jasco.table import EXAMPLE_COLUMNS, TableError, read_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+OURS_COLUMNS = ("judge_output", "rating", "orientation", "parse_status")
+UPSTREAM_COLUMN = "llama3_extract"
+DATA_FOLDER_PLACEHOLDER = "{data_folder}"
+
+# Columns of the long table ``load_judged`` returns.
+LONG_COLUMNS = (
+    "file", "csv_row", "format", "model", "judge", "id", "variant", "first", "prompt",
+    "rating", "orientation", "scored", "status", "judge_output", "allm_output",
+    "audio", "audio_path", "audio_sound", "spoken_text", "tgt_text", "target_keywords",
+    "audio_only_target", "speech_only_target",
+)
+
+
+class ReportInputError(ValueError):
+    """A judged file cannot be reported on; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Names:
+    """Fallback names for files without ``model``/``judge`` columns (None: use the file name)."""
+
+    model: str | None = None
+    judge: str | None = None
+
+
+_RATING_TEXT = re.compile(r"^\s*([0-9]+)(?:\.0*)?\s*$")
+
+
+def parse_rating_cell(value: str) -> int | None:
+    """A ``rating`` cell: '' -> None; '0'/'1'/'2' (or '2.0', as pandas writes ints with NaN) -> int.
+
+    Anything else raises ValueError (never read as 0)."""
+    if not value.strip():
+        return None
+    match = _RATING_TEXT.match(value)
+    if not match or int(match.group(1)) not in RATINGS:
+        raise ValueError(f"rating {value!r} is not one of {list(RATINGS)} or empty")
+    return int(match.group(1))
+
+
+def parse_orientation_cell(value: str) -> str:
+    """An ``orientation`` cell: '' stays ''; a label (any case, 'Good' = Both) -> its canonical label."""
+    if not value.strip():
+        return ""
+    return Orientation.from_label(value).value
+
+
+def resolve_audio(value: str, csv_path: Path, data_dir: Path | None) -> str:
+    """The audio file's absolute path: ``{data_folder}`` -> the data dir; relative -> the CSV's dir."""
+    text = value.strip()
+    if not text:
+        return ""
+    if DATA_FOLDER_PLACEHOLDER in text:
+        if data_dir is None:
+            return ""
+        text = text.replace(DATA_FOLDER_PLACEHOLDER, str(data_dir))
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        path = csv_path.parent / path
+    return os.path.normpath(path)
+
+
+def _detect_format(columns: Sequence[str], path: Path) -> str:
+    if all(column in columns for column in OURS_COLUMNS):
+        return "jasco"
+    if UPSTREAM_COLUMN in columns:
+        return "upstream"
+    missing = [column for column in OURS_COLUMNS if column not in columns]
+    raise ReportInputError(
+        f"{path}: not a judged file: missing required columns {missing} (jasco judge output) "
+        f"or {UPSTREAM_COLUMN!r} (upstream eval.py output)"
+    )
+
+
+def _name(cell: str, fallback: str | None, path: Path) -> str:
+    return cell.strip() or fallback or path.stem
+
+
+def _judgment(row: dict[str, str], fmt: str, where: str) -> tuple[int | None, str, bool, str, str]:
+    """(rating, orientation label, scored, status, judge text) of one row."""
+    if fmt == "upstream":
+        judged = parse_judgment(row[UPSTREAM_COLUMN])
+        return judged.rating, judged.orientation_label, judged.scored, judged.status, row[UPSTREAM_COLUMN]
+    status = row["parse_status"].strip()
+    try:
+        rating = parse_rating_cell(row["rating"])
+        orientation = parse_orientation_cell(row["orientation"])
+    except ValueError as error:
+        raise ReportInputError(f"{where}: {error}") from None
+    if status in (STATUS_OK, STATUS_REPAIRED):
+        if rating is None or not orientation:
+            raise ReportInputError(f"{where}: parse_status is {status!r} but rating or orientation is empty")
+        return rating, orientation, True, status, row["judge_output"]
+    if not status.startswith(STATUS_UNSCORED):
+        raise ReportInputError(
+            f"{where}: parse_status {status!r} is not 'ok', 'repaired' or 'unscored: <reason>'"
+        )
+    return None, "", False, status, row["judge_output"]
+
+
+def _read_one(path: Path, names: Names, data_dir: Path | None) -> list[dict[str, object]]:
+    try:
+        frame = read_table(path, required=EXAMPLE_COLUMNS)
+    except TableError as error:
+        raise ReportInputError(str(error)) from None
+    fmt = _detect_format(list(frame.columns), path)
+    instructions = {instruction.text.strip(): instruction for instruction in load_instructions()}
+    rows: list[dict[str, object]] = []
+    records: list[dict[str, str]] = frame.to_dict("records")  # type: ignore[assignment]
+    for index, row in enumerate(records):
+        csv_row = index + 2
+        where = f"{path}: CSV row {csv_row}"
+        instruction = instructions.get(row["prompt"].strip())
+        if instruction is None:
+            raise ReportInputError(f"{where}: prompt {row['prompt'][:80]!r} is not one of the 8 JASCO instructions")
+        problem = clip_mismatch(row["id"], row)
+        if problem:
+            raise ReportInputError(f"{where}: not a clip of this dataset: {problem}")
+        rating, orientation, scored, status, text = _judgment(row, fmt, where)
+        rows.append({
+            "file": str(path), "csv_row": csv_row, "format": fmt,
+            "model": _name(row.get("model", ""), names.model, path),
+            "judge": _name(row.get("judge", ""), names.judge, path),
+            "id": row["id"].strip(), "variant": instruction.variant, "first": instruction.first,
+            "prompt": instruction.text, "rating": rating, "orientation": orientation,
+            "scored": scored, "status": status, "judge_output": text, "allm_output": row["allm_output"],
+            "audio": row["audio"], "audio_path": resolve_audio(row["audio"], path, data_dir),
+            **{key: row[key] for key in ("audio_sound", "spoken_text", "tgt_text", "target_keywords",
+                                         "audio_only_target", "speech_only_target")},
+        })
+    return rows
+
+
+def _check_duplicates(rows: list[dict[str, object]]) -> None:
+    seen: dict[tuple[object, ...], dict[str, object]] = {}
+    for row in rows:
+        key = (row["model"], row["judge"], row["id"], row["variant"])
+        first = seen.setdefault(key, row)
+        if first is not row:
+            raise ReportInputError(
+                f"duplicate (id, prompt, judge) row: model {row['model']!r}, judge {row['judge']!r}, "
+                f"clip {row['id']}, instruction variant {row['variant']} appears at "
+                f"{first['file']}: CSV row {first['csv_row']} and {row['file']}: CSV row {row['csv_row']}"
+            )
+
+
+def load_judged(files: Sequence[Path], names: Names = Names(), data_dir: Path | None = None) -> pd.DataFrame:
+    """All rows of all files as one table with ``LONG_COLUMNS``; ``rating`` is a float, NaN when unscored."""
+    import pandas as pd
+
+    if not files:
+        raise ReportInputError("no judged files given")
+    rows: list[dict[str, object]] = []
+    for path in files:
+        rows.extend(_read_one(Path(path), names, data_dir))
+    if not rows:
+        raise ReportInputError(f"{', '.join(str(f) for f in files)}: no rows")
+    _check_duplicates(rows)
+    return pd.DataFrame(rows, columns=list(LONG_COLUMNS))

@@ -1,0 +1,155 @@
+"""The core report sections: inputs, bootstrap settings, per-pair results and the paper's tables.
+
+``results``: one entry per (ALLM, judge) with the JSON contract's keys (best_mean on 0-2,
+dependence shares as fractions) plus CIs, mean-over-variants and counts of what was left out.
+``averages``: per ALLM, the mean over its judges of each number (the paper's two tables); its CIs
+average the judges' bootstrap replicates, which share the same clip resamples.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from jasco import __version__
+from jasco.report import formatting as f
+from jasco.report.bootstrap import CONFIDENCE, percentile_ci, replicate_means, replicate_shares
+from jasco.report.sections import ReportContext, Table
+from jasco.tasks.jasco.report.metrics import DEPENDENCE_KEYS, clip_best, clip_counts, clip_mean, pair_metrics
+
+
+class InputsSection:
+    key = "inputs"
+    title = "Inputs"
+
+    def build(self, context: ReportContext) -> Any:
+        from jasco.core.runinfo import file_sha256
+
+        rows = context.rows
+        files = []
+        for path, group in rows.groupby("file", sort=False):
+            files.append({
+                "path": str(path), "sha256": file_sha256(str(path)), "format": group["format"].iloc[0],
+                "n_rows": len(group), "models": sorted(set(group["model"])), "judges": sorted(set(group["judge"])),
+            })
+        return {"jasco_version": __version__, "files": files, "n_clips": len(context.clips)}
+
+    def tables(self, payload: Any) -> list[Table]:
+        rows = [(item["path"], item["format"], item["n_rows"], ", ".join(item["models"]), ", ".join(item["judges"]))
+                for item in payload["files"]]
+        return [Table("Inputs", ("file", "format", "rows", "model", "judge"), rows)]
+
+
+class BootstrapSection:
+    key = "bootstrap"
+    title = "Bootstrap"
+
+    def build(self, context: ReportContext) -> Any:
+        return {
+            "n_boot": context.n_boot, "seed": context.seed, "confidence": CONFIDENCE,
+            "unit": "clip", "method": "percentile", "rng": "numpy.random.default_rng(seed) (PCG64)",
+            "n_clips": len(context.clips),
+        }
+
+    def tables(self, payload: Any) -> list[Table]:
+        note = (f"{int(payload['confidence'] * 100)}% percentile intervals from {payload['n_boot']} resamples "
+                f"of the {payload['n_clips']} clips (seed {payload['seed']}).")
+        return [Table("Bootstrap", ("setting", "value"), [(k, v) for k, v in payload.items()], note)]
+
+
+class ResultsSection:
+    key = "results"
+    title = "Results per ALLM and judge"
+
+    def build(self, context: ReportContext) -> Any:
+        results = []
+        replicates: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+        for grid in context.grids:
+            metrics = pair_metrics(grid)
+            best = replicate_means(clip_best(grid), context.indices)
+            mean_variants = replicate_means(clip_mean(grid), context.indices)
+            shares = replicate_shares(clip_counts(grid), context.indices)
+            replicates[(grid.model, grid.judge)] = {"best_mean": best, "mean_over_variants": mean_variants, **shares}
+            results.append({
+                "model": grid.model, "judge": grid.judge,
+                "n_rows": metrics.n_rows, "n_scored": metrics.n_scored, "n_unscored": metrics.n_unscored,
+                "n_clips": metrics.n_clips, "n_clips_unscored": metrics.n_clips_unscored,
+                "n_neither": metrics.n_neither,
+                "best_mean": metrics.best_mean, "best_mean_ci": percentile_ci(best),
+                "mean_over_variants": metrics.mean_over_variants,
+                "mean_over_variants_ci": percentile_ci(mean_variants),
+                "dependence": metrics.dependence,
+                "dependence_ci": {key: percentile_ci(shares[key]) for key in DEPENDENCE_KEYS},
+            })
+        context.scratch["replicates"] = replicates
+        return results
+
+    def tables(self, payload: Any) -> list[Table]:
+        rows = [(
+            r["model"], r["judge"], f.num(r["best_mean"]), f.ci(r["best_mean_ci"]), f.num(r["mean_over_variants"]),
+            f.pct(r["dependence"]["audio"]), f.pct(r["dependence"]["both"]), f.pct(r["dependence"]["speech"]),
+            f"{r['n_scored']}/{r['n_rows']}", r["n_unscored"], r["n_clips"], r["n_clips_unscored"],
+        ) for r in payload]
+        columns = ("model", "judge", "best-mean", "95% CI", "mean-over-variants", "Audio%", "Both%", "Speech%",
+                   "scored/rows", "unscored", "clips", "clips w/o score")
+        note = ("best-mean: mean over clips of the best variant's (rating if Both else 0), 0-2; unscored rows and "
+                "clips without a scored row are left out. Dependence shares exclude Neither.")
+        return [Table(self.title, columns, rows, note)]
+
+
+def _mean(values: list[float]) -> float:
+    kept = [value for value in values if value is not None and not np.isnan(value)]
+    return float(np.mean(kept)) if kept else float("nan")
+
+
+def _mean_replicates(arrays: list[np.ndarray]) -> np.ndarray:
+    stacked = np.stack(arrays)
+    kept = np.isfinite(stacked)
+    totals = np.where(kept, stacked, 0.0).sum(axis=0)
+    counts = kept.sum(axis=0)
+    return np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)
+
+
+class AveragesSection:
+    key = "averages"
+    title = "Per ALLM, averaged over judges"
+
+    def build(self, context: ReportContext) -> Any:
+        results = context.built["results"]
+        replicates = context.scratch["replicates"]
+        averages = []
+        for model in context.models:
+            mine = [r for r in results if r["model"] == model]
+            reps = [replicates[(model, r["judge"])] for r in mine]
+            averages.append({
+                "model": model, "judges": [r["judge"] for r in mine], "n_judges": len(mine),
+                "best_mean": _mean([r["best_mean"] for r in mine]),
+                "best_mean_ci": percentile_ci(_mean_replicates([rep["best_mean"] for rep in reps])),
+                "mean_over_variants": _mean([r["mean_over_variants"] for r in mine]),
+                "dependence": {key: _mean([r["dependence"][key] for r in mine]) for key in DEPENDENCE_KEYS},
+                "dependence_ci": {
+                    key: percentile_ci(_mean_replicates([rep[key] for rep in reps])) for key in DEPENDENCE_KEYS
+                },
+            })
+        return averages
+
+    def tables(self, payload: Any) -> list[Table]:
+        best = [(a["model"], f.num(a["best_mean"]), f.ci(a["best_mean_ci"]), f.num(a["mean_over_variants"]),
+                 a["n_judges"]) for a in payload]
+        dependence = [(a["model"], *(f"{f.pct(a['dependence'][k])} {f.ci(a['dependence_ci'][k], 1, True)}"
+                                     for k in DEPENDENCE_KEYS)) for a in payload]
+        return [
+            Table("best-mean (average over judges)", ("model", "best-mean", "95% CI", "mean-over-variants", "judges"),
+                  best, "The paper's first table, with bootstrap CIs."),
+            Table("Modality dependence (average over judges)",
+                  ("model", "Audio-Dependence%", "Both-Dependence%", "Speech-Dependence%"), dependence,
+                  "The paper's second table; [95% CI]. Shares of Audio/Both/Speech-oriented answers, "
+                  "Neither excluded."),
+        ]
+
+
+INPUTS = InputsSection()
+BOOTSTRAP = BootstrapSection()
+RESULTS = ResultsSection()
+AVERAGES = AveragesSection()

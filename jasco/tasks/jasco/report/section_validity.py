@@ -1,0 +1,47 @@
+"""The judge-validity section: each judge's accuracy on the control answers.
+
+Given judged control files (``jasco report ... --extra controls=FILE``, e.g. the files
+``jasco judge-check --out DIR`` writes), the section runs ``jasco.tasks.jasco.check.check_judgments``
+once per judge: rating and orientation accuracy per control and overall, with the orientation
+and rating confusion matrices. Denominator: every control row of that judge; an unscored row
+counts as wrong. Without such files the section is left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jasco.report.sections import ReportContext, Table
+
+EXTRA_NAME = "controls"
+
+
+class ValiditySection:
+    key = "judge_validity"
+    title = "Judge validity on control answers"
+
+    def build(self, context: ReportContext) -> Any | None:
+        from jasco.tasks.jasco.check import check_judgments, read_judged
+
+        paths = list(context.extra_inputs.get(EXTRA_NAME, ()))
+        if not paths:
+            return None
+        judged = read_judged(paths)
+        if "judge" not in judged.columns:
+            return [{"judge": "(unnamed)", **check_judgments(judged).as_dict()}]
+        return [
+            {"judge": judge, **check_judgments(judged[judged["judge"].astype(str) == judge]).as_dict()}
+            for judge in sorted(set(judged["judge"].astype(str)))
+        ]
+
+    def tables(self, payload: Any) -> list[Table]:
+        from jasco.tasks.jasco.check import check_tables
+
+        return [
+            Table(f"{check['judge']}: {title}", tuple(header), [tuple(row) for row in rows])
+            for check in payload
+            for title, header, rows in check_tables(check)
+        ]
+
+
+VALIDITY = ValiditySection()
