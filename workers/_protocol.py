@@ -3,7 +3,7 @@
 A worker runs inside the user's environment for one upstream model (SALMONN, LTU-AS, WavLLM...),
 where jasco itself is usually NOT installed. So this file needs the Python standard library only;
 worker scripts import it from their own directory (``workers/``) or copy it beside themselves.
-The runner side and the full protocol description live in ``jasco/infer/worker_protocol.py``;
+The runner side and the full protocol description live in ``jasco/models/worker/protocol.py``;
 the two files must agree on ``PROTOCOL_VERSION``.
 
 Use::
@@ -14,9 +14,10 @@ Use::
     model = load_my_model(...)            # prints go to stderr now
     serve(channel, model="org/name", revision="abc123", answer=lambda request: model.answer(...))
 
-``answer(request)`` receives the request dict (``id``, ``item_id``, ``audio_path``, ``instruction``,
-``decoding``) and returns the answer text; an exception becomes an error response for that
-request only and the worker goes on.
+``answer(request)`` receives the request dict (``id``, ``item_id``, ``audio_paths``, ``instruction``,
+``messages``, ``decoding``) and returns the answer text; an exception becomes an error response for
+that request only and the worker goes on. A worker that takes one audio per request reads it with
+``single_audio(request)``; one that takes more says so with ``serve(..., max_audios=N)``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import sys
 import traceback
 from typing import IO, Any, Callable, Dict, Optional
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 
 class Channel:
@@ -79,11 +80,12 @@ def serve(
     revision: str,
     answer: Callable[[Dict[str, Any]], str],
     info: Optional[Dict[str, Any]] = None,
+    max_audios: int = 1,
 ) -> int:
     """Send the hello, answer requests until ``shutdown`` or end of input; return an exit code."""
     hello: Dict[str, Any] = {
         "type": "hello", "protocol": PROTOCOL_VERSION, "model": model, "revision": revision,
-        "pid": os.getpid(),
+        "pid": os.getpid(), "max_audios": max_audios,
     }
     if info:
         hello["info"] = info
@@ -108,6 +110,15 @@ def serve(
         except Exception as error:  # one bad request must not end the worker
             log(traceback.format_exc())
             channel.send({"type": "response", "id": request_id, "error": "%s: %s" % (type(error).__name__, error)})
+
+
+def single_audio(request: Dict[str, Any]) -> str:
+    """The path of the request's one audio file (a ValueError, sent back as that row's error,
+    when the request carries another number of audios)."""
+    paths = request.get("audio_paths") or []
+    if len(paths) != 1:
+        raise ValueError("this worker takes exactly one audio per request, got %d" % len(paths))
+    return str(paths[0])
 
 
 def file_identity(path: str) -> str:

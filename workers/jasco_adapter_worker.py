@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Serve any registered jasco adapter as a worker process (needs jasco installed).
 
-Useful to run a jasco adapter in another environment (another torch or transformers version,
+Useful to run a jasco model in another environment (another torch or transformers version,
 another machine's python) behind ``jasco infer --model worker``, and to test the worker runner
 with a real process. Audio is read with ``jasco.core.audio.load_audio`` (mono, 16 kHz).
 
@@ -43,38 +43,42 @@ def main(argv: Any = None) -> int:
     channel = stdout_to_stderr()
 
     from jasco.core.audio import load_audio
-    from jasco.models.base import ADAPTERS, GenerationSettings, InferRequest
-    from jasco.models.catalog import ADAPTERS as _registered  # noqa: F401 - fills the registry
+    from jasco.models.base import build_model
+    from jasco.models.conversation import messages_from_description
+    from jasco.models.types import AudioPart, ChatRequest, ModelResult, Sampling
 
     options = parse_options(args.option)
     if args.checkpoint:
         options["model_id"] = args.checkpoint
-    adapter = ADAPTERS.load(args.adapter)(**options)
-    described = adapter.describe()
+    model = build_model(args.adapter, options)
+    described = model.describe()
     log(f"jasco_adapter_worker: serving {args.adapter}: {described}")
 
     def answer(request: Dict[str, Any]) -> str:
-        audio = load_audio(request["audio_path"])
-        item_id = os.path.splitext(os.path.basename(request["audio_path"]))[0]
-        item_id = str(request.get("item_id") or item_id)
+        audios = []
+        for path in request["audio_paths"]:
+            audio = load_audio(path)
+            audios.append(AudioPart(audio.samples, audio.sample_rate, audio.path))
         decoding = request.get("decoding") or {}
-        settings = GenerationSettings(**{k: decoding[k] for k in GenerationSettings().as_dict() if k in decoding})
-        infer_request = InferRequest(
-            index=0, item_id=item_id, instruction=request["instruction"], audio=audio.samples,
-            sample_rate=audio.sample_rate, audio_path=audio.path,
-        )
-        results: Dict[int, Any] = {}
-        adapter.generate([infer_request], settings, lambda i, text, error: results.__setitem__(i, (text, error)))
-        text, error = results[0]
-        if error is not None:
-            raise RuntimeError(error)
-        return text
+        sampling = Sampling(temperature=float(decoding.get("temperature", 0.0)),
+                            top_p=float(decoding.get("top_p", 1.0)),
+                            max_tokens=int(decoding.get("max_new_tokens", 256)), seed=int(decoding.get("seed", 0)))
+        chat = ChatRequest(index=0, item_id=str(request.get("item_id") or request["id"]),
+                           messages=messages_from_description(request["messages"], audios), sampling=sampling)
+        results: Dict[int, ModelResult] = {}
+        model.generate([chat], lambda result: results.__setitem__(result.index, result))
+        result = results[0]
+        if result.error is not None or result.text is None:
+            raise RuntimeError(result.error or "the model returned no text")
+        return result.text
 
+    limit = getattr(model, "max_audios", None)
     try:
         return serve(channel, model=str(described.get("model_id")), revision=str(described.get("revision", "")),
-                     answer=answer, info={"adapter": args.adapter, "describe": described})
+                     answer=answer, info={"adapter": args.adapter, "describe": described},
+                     max_audios=1000 if limit is None else int(limit))
     finally:
-        adapter.close()
+        model.close()
 
 
 if __name__ == "__main__":

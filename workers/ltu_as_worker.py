@@ -33,7 +33,9 @@ import sys
 from typing import Any, Dict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _protocol import file_identity, git_commit, log, require_paths, serve, stdout_to_stderr  # noqa: E402
+from _protocol import (  # noqa: E402
+    file_identity, git_commit, log, require_paths, serve, single_audio, stdout_to_stderr,
+)
 
 MODEL_ID = "YuanGongND/ltu-as"
 _THANKS = re.compile(r"(?i)thank(s| you) for watching[.!]?")
@@ -106,7 +108,7 @@ def main(argv: Any = None) -> int:
 
     def answer(request: Dict[str, Any]) -> str:
         decoding = request.get("decoding") or {}
-        path = request["audio_path"]
+        path = single_audio(request)
         transcript = _THANKS.sub("", asr_model.transcribe(path)["text"].lstrip())
         prompt = prompter.generate_prompt(request["instruction"], transcript)
         input_ids = tokenizer(prompt, return_tensors="pt")["input_ids"].to(args.device)

@@ -27,7 +27,9 @@ import sys
 from typing import Any, Dict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _protocol import file_identity, git_commit, log, require_paths, serve, stdout_to_stderr  # noqa: E402
+from _protocol import (  # noqa: E402
+    file_identity, git_commit, log, require_paths, serve, single_audio, stdout_to_stderr,
+)
 
 MODEL_ID = "tsinghua-ee/SALMONN"
 SAMPLE_RATE = 16000
@@ -88,7 +90,7 @@ def main(argv: Any = None) -> int:
 
     def answer(request: Dict[str, Any]) -> str:
         decoding = request.get("decoding") or {}
-        audio = load_audio(request["audio_path"])
+        audio = load_audio(single_audio(request))
         samples = {
             "spectrogram": wav_processor(audio, sampling_rate=SAMPLE_RATE, return_tensors="pt")["input_features"],
             "raw_wav": torch.from_numpy(audio).unsqueeze(0),

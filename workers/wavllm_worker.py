@@ -33,7 +33,9 @@ import tempfile
 from typing import Any, Dict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _protocol import file_identity, git_commit, log, require_paths, serve, stdout_to_stderr  # noqa: E402
+from _protocol import (  # noqa: E402
+    file_identity, git_commit, log, require_paths, serve, single_audio, stdout_to_stderr,
+)
 
 MODEL_ID = "microsoft/WavLLM"
 SUBSET = "jasco"
@@ -121,7 +123,8 @@ def main(argv: Any = None) -> int:
         if temperature > 0:
             utils.set_torch_seed(int(decoding.get("seed", 0)))
         with open(os.path.join(data_dir, SUBSET + ".tsv"), "w", encoding="utf-8") as handle:
-            handle.write(header + manifest_row(str(request["id"]), request["audio_path"], request["instruction"]) + "\n")
+            row = manifest_row(str(request["id"]), single_audio(request), request["instruction"])
+            handle.write(header + row + "\n")
         task.load_dataset(SUBSET, task_cfg=saved_cfg.task)
         dataset = task.dataset(SUBSET)
         batch = dataset.collater([dataset[0]])

@@ -2,11 +2,14 @@
 
 Multi-channel audio is averaged to mono; other rates are resampled with soxr (high quality).
 Nothing is cropped or padded. A missing, empty, truncated or non-audio file raises
-``AudioError`` naming the clip and the path.
+``AudioError`` naming the clip and the path. Also here: the samples as a base64 WAV for chat APIs
+(``wav_base64``).
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,3 +117,13 @@ def audio_content_sha256(path: str | os.PathLike[str]) -> str:
     from jasco.core.runinfo import file_sha256
 
     return file_sha256(path)
+
+
+def wav_base64(samples: np.ndarray, sample_rate: int, subtype: str = "FLOAT") -> str:
+    """The samples as a base64-encoded mono WAV file (32-bit float by default: lossless, so a
+    model behind an API hears exactly our samples; ``PCM_16`` for endpoints that need it)."""
+    import soundfile
+
+    buffer = io.BytesIO()
+    soundfile.write(buffer, np.asarray(samples, dtype=np.float32), sample_rate, format="WAV", subtype=subtype)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -1,73 +1,103 @@
-"""The ALLM adapter protocol and registry.
+"""The model protocol and the one registry of models (ALLMs, judges, predictors, backends).
 
-An adapter turns a batch of ``InferRequest``s (16 kHz mono audio plus an instruction) into
-answer texts, reporting each through ``on_result`` as soon as it has it so the caller can store
-it crash-safely. One module per adapter; each registers in ``ADAPTERS`` by name with a lazy
-``"module:attribute"`` target, so choosing one never imports another's heavy libraries.
+A model answers ``ChatRequest``s (``jasco.models.types``) with ``ModelResult``s, each handed to
+the caller's callback as soon as it exists, so the caller can store it crash-safely. The same
+protocol serves every role: an ALLM hearing audio, an LLM judge reading text, a predictor
+answering with named numbers. A backend (in-process vLLM, transformers, an OpenAI-compatible
+server, a worker process) is a model whose ``model_id`` says which weights it serves; an
+adapter (``qwen2-audio``, ``voxtral``, ...) picks a backend and a default model id.
+
+Models register in ``MODELS`` by name with a lazy ``"module:attribute"`` target (see
+``jasco.models.catalog``), so listing or choosing among them imports no heavy library. A
+factory is called as ``factory(model_id=..., **options)``; options come from the command line.
+Building a model must not load it: weights load on the first ``generate`` (a rerun whose
+results are all stored loads nothing).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
-import numpy as np
-
 from jasco.core.registry import Registry
+from jasco.models.types import ChatRequest, ResultCallback
 
 
-@dataclass(frozen=True)
-class InferRequest:
-    index: int  # position in the batch, echoed back in on_result
-    item_id: str  # "<clip>-v<variant>"
-    instruction: str
-    audio: np.ndarray = field(repr=False)  # float32 mono at sample_rate
-    sample_rate: int
-    audio_path: Path  # the original file (for adapters/workers that read files themselves)
-    row: Mapping[str, str] = field(default_factory=dict)  # the item's table row (control answers)
-
-
-@dataclass(frozen=True)
-class GenerationSettings:
-    """ALLM decoding settings; part of every store key and manifest."""
-
-    temperature: float = 0.0
-    top_p: float = 1.0
-    max_new_tokens: int = 256
-    seed: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "temperature": self.temperature, "top_p": self.top_p,
-            "max_new_tokens": self.max_new_tokens, "seed": self.seed,
-        }
-
-
-# on_result(index, text, error): exactly one of text / error is not None.
-ResultCallback = Callable[[int, "str | None", "str | None"], None]
-
-
-class Adapter(Protocol):
+class Model(Protocol):
     name: str
+    # The most audio parts one request may hold (None: any number). A task whose items carry
+    # more is refused before anything is loaded.
+    max_audios: int | None
 
     def describe(self) -> dict[str, Any]:
-        """Model id, revision, backend and settings, recorded in the run manifest.
+        """Model id, revision, backend and settings, recorded in manifests.
 
-        The keys ``model_id``, ``revision`` and ``backend`` (None where meaningless) also go into
-        every result-store key with the adapter name (``jasco.stages.infer.adapter_identity``); the
-        rest is recorded only. Describing an adapter must not load its model.
+        The stages key their result stores on parts of it: infer on ``model_id``, ``revision``
+        and ``backend`` (with the model's name), judge on ``backend``, ``model``, ``revision`` and
+        ``result_settings``. Describing a model must not load it.
         """
 
-    def generate(
-        self, requests: Sequence[InferRequest], settings: GenerationSettings, on_result: ResultCallback
-    ) -> None:
-        """Produce one answer (or one error) per request, calling ``on_result`` as each finishes."""
+    def generate(self, requests: Sequence[ChatRequest], on_result: ResultCallback) -> None:
+        """Answer every request, calling ``on_result`` once per request as each finishes."""
 
     def close(self) -> None:
-        """Release the model."""
+        """Release the model (memory, processes, connections)."""
 
 
-# Factories: ``factory(**options) -> Adapter`` (options from the command line).
-ADAPTERS: Registry[Callable[..., Adapter]] = Registry("ALLM adapter")
+class ModelOptionError(ValueError):
+    """A model could not be built from the options given; the message names the model."""
+
+
+MODELS: Registry[Callable[..., Model]] = Registry("model")
+
+
+def accepted_options(factory: Callable[..., Any]) -> set[str] | None:
+    """The keyword options a factory takes (None: it takes any, through ``**options``)."""
+    parameters = inspect.signature(factory).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return None
+    return {p.name for p in parameters}
+
+
+def build_model(name: str, options: Mapping[str, Any] | None = None, *, model_id: str | None = None) -> Model:
+    """The model registered as ``name``, built with ``options`` (checked against its factory).
+
+    ``model_id`` (the weights to serve) is passed only when given, so a model keeps its default.
+    Raises ``UnknownNameError`` for an unknown name and ``ModelOptionError`` for a bad option.
+    """
+    import jasco.models.catalog  # noqa: F401 - registers the models
+
+    factory = MODELS.load(name)
+    options = dict(options or {})
+    if model_id is not None:
+        if "model_id" in options and options["model_id"] != model_id:
+            raise ModelOptionError(f"model {name!r}: model_id is given twice ({model_id!r}, {options['model_id']!r})")
+        options["model_id"] = model_id
+    accepted = accepted_options(factory)
+    if accepted is not None:
+        unknown = sorted(set(options) - accepted)
+        if unknown:
+            raise ModelOptionError(
+                f"model {name!r} does not take option(s) {', '.join(unknown)}; "
+                f"it takes: {', '.join(sorted(accepted)) or '(none)'}"
+            )
+    try:
+        return factory(**options)
+    except TypeError as error:  # an option a class behind the factory does not take
+        if "unexpected keyword argument" not in str(error):
+            raise
+        raise ModelOptionError(f"model {name!r}: {error}") from None
+    except ValueError as error:  # a bad value, a missing base URL, ...
+        if isinstance(error, ModelOptionError):
+            raise
+        raise ModelOptionError(f"model {name!r}: {error}") from None
+
+
+def audio_capacity_error(model: Model, n_audios: int) -> str | None:
+    """Why ``model`` cannot take requests with ``n_audios`` audio parts, or None when it can."""
+    limit = getattr(model, "max_audios", None)
+    if limit is None or n_audios <= limit:
+        return None
+    return (f"model {model.name!r} takes at most {limit} audio input(s) per request and these items "
+            f"have {n_audios}; choose a model that takes {n_audios} audios")

@@ -1,77 +1,97 @@
-"""Shared pieces of the transformers adapters: batching with per-row errors, decoding settings,
-model revisions.
+"""Shared pieces of the transformers models: one ``generate`` call on a prepared batch, decoding
+settings, sample-rate checks and model revisions.
 
-``run_in_batches`` cuts the requests into batches, runs each through the adapter's
-``run_batch`` (which returns one text per request) and reports every row through ``on_result``;
-when a batch fails, its rows are retried one at a time so a single bad clip fails alone, with
-an error naming the item. ``generate_kwargs`` maps ``GenerationSettings`` to ``generate()``
-arguments (greedy when the temperature is 0). ``model_revision`` says which weights ran.
+``generate_batch`` runs ``model.generate`` on inputs a processor prepared (left-padded), decodes
+the new tokens of each row and returns one ``ModelResult`` per request: text, token ids (right
+padding removed), their count, the finish reason ("length" when the row stopped at
+``max_tokens`` without an end token) and, when asked, the top-k log-probabilities at each position
+(``output_logits``, log-softmax of the raw logits, as vLLM reports them; each token's text is the
+token decoded alone, so a token that holds part of a multi-byte character may read differently
+from vLLM's incremental text). ``generate_kwargs``
+maps ``Sampling`` to ``generate()`` arguments (greedy at temperature 0, the model's own sampling
+defaults switched off). ``model_revision`` says which weights ran.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from jasco.models.base import GenerationSettings, InferRequest, ResultCallback
-
-BatchRunner = Callable[[Sequence[InferRequest], GenerationSettings], list[str]]
+from jasco.models.types import ChatRequest, ModelResult, Sampling, TokenLogprob
 
 
-def run_in_batches(
-    requests: Sequence[InferRequest], settings: GenerationSettings, on_result: ResultCallback,
-    batch_size: int, run_batch: BatchRunner, label: str,
-) -> None:
-    size = max(batch_size, 1)
-    for start in range(0, len(requests), size):
-        batch = requests[start:start + size]
-        try:
-            texts = run_batch(batch, settings)
-        except Exception as error:
-            if len(batch) > 1:  # isolate the failing row(s): retry one at a time
-                for request in batch:
-                    run_in_batches([request], settings, on_result, 1, run_batch, label)
-                continue
-            request = batch[0]
-            on_result(request.index, None,
-                      f"{label}: item {request.item_id} ({request.audio_path}): {type(error).__name__}: {error}")
-            continue
-        if len(texts) != len(batch):
-            raise RuntimeError(f"{label}: {len(texts)} answers for a batch of {len(batch)}")
-        for request, text in zip(batch, texts, strict=True):
-            on_result(request.index, text, None)
-
-
-def check_sample_rates(batch: Sequence[InferRequest], rate: int) -> None:
+def check_sample_rates(batch: Sequence[ChatRequest], rate: int) -> None:
     for request in batch:
-        if request.sample_rate != rate:
-            raise ValueError(f"item {request.item_id}: audio at {request.sample_rate} Hz, the model needs {rate}")
+        for audio in request.audios:
+            if audio.sample_rate != rate:
+                raise ValueError(f"item {request.item_id}: audio at {audio.sample_rate} Hz, the model needs {rate}")
 
 
-def generate_texts(model: Any, inputs: Any, settings: GenerationSettings, decoder: Any) -> list[str]:
-    """``model.generate`` on a prepared batch; the new tokens of each row decoded and stripped."""
+def generate_kwargs(sampling: Sampling, pad_token_id: int | None = None) -> dict[str, Any]:
+    """``generate()`` arguments: greedy decoding at temperature 0, sampling otherwise."""
+    options: dict[str, Any] = {"max_new_tokens": sampling.max_tokens}
+    if pad_token_id is not None:
+        options["pad_token_id"] = pad_token_id
+    if sampling.temperature <= 0:
+        options.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+    else:
+        options.update(do_sample=True, temperature=sampling.temperature, top_p=sampling.top_p)
+    return options
+
+
+def _eos_ids(model: Any) -> set[int]:
+    eos = getattr(model.generation_config, "eos_token_id", None)
+    return set(eos) if isinstance(eos, list | tuple) else ({eos} if eos is not None else set())
+
+
+def generate_batch(
+    model: Any, inputs: Any, batch: Sequence[ChatRequest], decoder: Any, *, pad_token_id: int | None,
+    strip: bool = False,
+) -> list[ModelResult]:
+    """Generate for one batch of requests that share their decoding settings (see the module doc)."""
     import torch
 
-    if settings.temperature > 0:
-        torch.manual_seed(settings.seed)
+    sampling, top_k = batch[0].sampling, batch[0].top_logprobs
+    options = generate_kwargs(sampling, pad_token_id)
+    if top_k:
+        options.update(output_logits=True, return_dict_in_generate=True)
+    torch.manual_seed(sampling.seed)
     with torch.inference_mode():
-        output = model.generate(**inputs, **generate_kwargs(settings))
-    new_tokens = output[:, inputs["input_ids"].shape[1]:]
+        output = model.generate(**inputs, **options)
+    sequences = output.sequences if top_k else output
+    new_tokens = sequences[:, inputs["input_ids"].shape[1]:]
     texts: list[str] = decoder.batch_decode(new_tokens, skip_special_tokens=True)
-    return [text.strip() for text in texts]
+    eos = _eos_ids(model)
+    results = []
+    for row, (request, ids, text) in enumerate(zip(batch, new_tokens.tolist(), texts, strict=True)):
+        padded = bool(ids) and ids[-1] == pad_token_id
+        while ids and ids[-1] == pad_token_id:  # right padding of rows that ended early
+            ids.pop()
+        if padded and pad_token_id in eos:  # the pad token is the end token: keep one
+            ids.append(pad_token_id)
+        stopped = bool(ids) and ids[-1] in eos
+        reason = "length" if len(ids) >= sampling.max_tokens and not stopped else "stop"
+        logprobs = _logprobs(output.logits, row, ids, top_k, decoder) if top_k else None
+        results.append(ModelResult(
+            index=request.index, text=text.strip() if strip else text, finish_reason=reason, n_tokens=len(ids),
+            token_ids=tuple(ids), logprobs=logprobs,
+        ))
+    return results
 
 
-def generate_kwargs(settings: GenerationSettings) -> dict[str, Any]:
-    """``generate()`` arguments: greedy decoding at temperature 0, sampling otherwise."""
-    if settings.temperature <= 0:
-        return {"max_new_tokens": settings.max_new_tokens, "do_sample": False}
-    return {
-        "max_new_tokens": settings.max_new_tokens, "do_sample": True,
-        "temperature": settings.temperature, "top_p": settings.top_p,
-    }
+def _logprobs(logits: Sequence[Any], row: int, ids: list[int], top_k: int, decoder: Any) -> tuple[TokenLogprob, ...]:
+    import torch
+
+    positions = []
+    for step, token in enumerate(ids):
+        scores = torch.log_softmax(logits[step][row].float(), dim=-1)
+        values, indices = torch.topk(scores, k=min(top_k, scores.shape[-1]))
+        top = tuple((decoder.decode([int(i)]), float(v)) for v, i in zip(values, indices, strict=True))
+        positions.append(TokenLogprob(decoder.decode([token]), float(scores[token]), top))
+    return tuple(positions)
 
 
 def model_revision(model_path: str, revision: str | None) -> str:

@@ -1,138 +1,141 @@
-"""``openai``: any OpenAI-compatible chat endpoint that accepts ``input_audio`` parts.
+"""The ``openai`` backend: any OpenAI-compatible chat-completions server (vLLM, hosted APIs).
 
-Each item becomes one chat request: a user turn with the clip as an ``input_audio`` part (the
-16 kHz mono audio as a base64 WAV, ``"format": "wav"``) followed by the instruction text. The
-requests go through jasco's shared HTTP client (``jasco.core.httpclient``: bounded concurrency,
-timeouts, retries with backoff, several base URLs round-robin), the same one the judge stage
-uses; each answer reaches the result store as its request finishes, and a request that fails
-for good becomes that row's error.
+Each request becomes one chat request: text-only messages as plain strings (what a text judge
+sends), and in messages with audio each audio part as an ``input_audio`` part (the 16 kHz mono
+samples as a base64 WAV, 32-bit float by default so the server hears exactly our samples;
+``--option wav_subtype=PCM_16`` for endpoints that only take 16-bit PCM) and each text part as a
+``text`` part. The request's sampling settings go in the body; a regex goes in vLLM's
+``structured_outputs`` extension, top log-probabilities as ``logprobs``/``top_logprobs``. The
+requests go through ``jasco.core.httpclient`` (bounded concurrency, timeouts, retries with
+backoff, several base URLs round-robin); each result reaches the caller as its request finishes,
+and a request that fails for good becomes that row's error.
 
-The WAV holds 32-bit float samples by default, exactly the audio the local backends get (clips
-resampled from 48 kHz included); ``--option wav_subtype=PCM_16`` suits endpoints that only take
-16-bit PCM.
+Serve a model with vLLM and point jasco at it::
 
-Serve a model with vLLM on a GPU machine and point jasco at it::
-
-    vllm serve Qwen/Qwen2-Audio-7B-Instruct --limit-mm-per-prompt '{"audio": 1}' --port 8000 \\
+    vllm serve Qwen/Qwen2-Audio-7B-Instruct --limit-mm-per-prompt '{"audio": 2}' --port 8000 \\
         --chat-template-content-format string
-    jasco infer --model openai --model-id Qwen/Qwen2-Audio-7B-Instruct \\
-        --base-url http://gpu-host:8000/v1 --concurrency 32 --out results/qwen2-audio.csv
+    jasco infer --model openai --model-id Qwen/Qwen2-Audio-7B-Instruct --base-url http://gpu:8000/v1 --out ...
 
 ``--chat-template-content-format string`` matters for Qwen2-Audio: its chat template recognises
-an audio part by an ``audio``/``audio_url`` key, which vLLM's OpenAI-style parts lack, so without
-the flag every request fails with "failed to apply prompt replacement" (measured with vLLM 0.32);
-with it vLLM writes "Audio 1: <|audio_bos|><|AUDIO|><|audio_eos|>" itself, token-identical to the
-in-process backends. Hosted APIs work the same way (``--base-url``, ``OPENAI_API_KEY``);
-``--revision`` records what the provider calls the model version, since jasco cannot see it.
+an audio part by an ``audio``/``audio_url`` key, which OpenAI-style parts lack, so without the
+flag every request fails with "failed to apply prompt replacement" (measured with vLLM 0.32);
+with it vLLM writes "Audio k: <|audio_bos|><|AUDIO|><|audio_eos|>" for each audio itself, before
+the text, token-identical to the in-process backends when the audio parts come first.
+``--limit-mm-per-prompt`` must allow as many audios as the task's items hold. Hosted APIs work the
+same way (``--base-url``, ``OPENAI_API_KEY``); ``--revision`` records what the provider calls the
+model version, since jasco cannot see it.
 """
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from jasco.core.httpclient import HttpSettings, RequestFailedError, chat_text, post_all
-from jasco.models.base import GenerationSettings, InferRequest, ResultCallback
-
-NAME = "openai"
-
-
-def wav_base64(audio: np.ndarray, sample_rate: int, subtype: str = "FLOAT") -> str:
-    """The audio as a base64-encoded mono WAV file."""
-    import soundfile
-
-    buffer = io.BytesIO()
-    soundfile.write(buffer, np.asarray(audio, dtype=np.float32), sample_rate, format="WAV", subtype=subtype)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+from jasco.models.conversation import openai_messages
+from jasco.models.types import ChatRequest, Message, ModelResult, ResultCallback, TokenLogprob
 
 
-class OpenAIAudioChat:
-    """Implements the ``Adapter`` protocol over HTTP."""
+class OpenAIChat:
+    """Implements the ``Model`` protocol over HTTP."""
 
     backend = "openai"
+    max_audios: int | None = None
 
     def __init__(
         self,
         model_id: str | None = None,
         *,
+        name: str = "openai",
         base_url: str | Sequence[str] | None = None,
+        base_urls: Sequence[str] | None = None,
         api_key: str | None = None,
+        served_model: str | None = None,
         revision: str | None = None,
-        concurrency: int = 16,
-        timeout_s: float = 300.0,
-        max_retries: int = 5,
         wav_subtype: str = "FLOAT",
         system_prompt: str | None = None,
         return_token_ids: bool = False,
-        name: str = NAME,
+        **http_options: Any,
     ) -> None:
         if not model_id:
-            raise ValueError("the openai adapter needs --model-id: the model name the endpoint serves")
+            raise ValueError("the openai backend needs a model id (--model-id: the model name the endpoint serves)")
         urls = [base_url] if isinstance(base_url, str) else list(base_url or ())
-        self.http = HttpSettings.from_options(
-            urls, api_key, concurrency=concurrency, timeout_s=timeout_s, max_retries=max_retries
-        )
+        self.http = HttpSettings.from_options([*urls, *(base_urls or ())], api_key, **http_options)
         self.name = name
         self.model_id = model_id
+        self.served_model = served_model or model_id  # the name the server knows the model by
         self.revision = revision
         self.wav_subtype = wav_subtype
         self.system_prompt = system_prompt
         self.return_token_ids = return_token_ids
-        # The generated token ids of the last generate() call, by request index, when the server
-        # reports them (vLLM does with ``return_token_ids``; hosted APIs do not).
-        self.last_token_ids: dict[int, list[int]] = {}
 
     def describe(self) -> dict[str, Any]:
         return {
-            "adapter": self.name, "model_id": self.model_id, "revision": self.revision,
-            "backend": self.backend, "http": self.http.describe(), "wav_subtype": self.wav_subtype,
+            "adapter": self.name, "backend": self.backend, "model": self.model_id, "model_id": self.model_id,
+            "revision": self.revision, "http": self.http.describe(), "wav_subtype": self.wav_subtype,
             "system_prompt": self.system_prompt,
+            "settings": {"served_model": self.served_model, **self.http.describe()},
+            "result_settings": {"served_model": self.served_model},
         }
 
-    def payload(self, request: InferRequest, settings: GenerationSettings) -> dict[str, Any]:
-        audio = wav_base64(request.audio, request.sample_rate, self.wav_subtype)
-        messages: list[dict[str, Any]] = []
+    def payload(self, request: ChatRequest) -> dict[str, Any]:
+        messages = list(request.messages)
         if self.system_prompt is not None:
-            messages.append({"role": "system", "content": self.system_prompt})
-        messages.append({"role": "user", "content": [
-            {"type": "input_audio", "input_audio": {"data": audio, "format": "wav"}},
-            {"type": "text", "text": request.instruction},
-        ]})
-        payload = {
-            "model": self.model_id, "messages": messages, "temperature": settings.temperature,
-            "top_p": settings.top_p, "max_tokens": settings.max_new_tokens, "seed": settings.seed,
+            messages.insert(0, Message.of_text("system", self.system_prompt))
+        sampling = request.sampling
+        body: dict[str, Any] = {
+            "model": self.served_model, "messages": openai_messages(messages, self.wav_subtype),
+            "temperature": sampling.temperature, "top_p": sampling.top_p, "max_tokens": sampling.max_tokens,
+            "seed": sampling.seed,
         }
+        if request.regex is not None:  # a vLLM extension
+            body["structured_outputs"] = {"regex": request.regex}
+        if request.top_logprobs:
+            body.update(logprobs=True, top_logprobs=request.top_logprobs)
         if self.return_token_ids:  # a vLLM extension
-            payload["return_token_ids"] = True
-        return payload
+            body["return_token_ids"] = True
+        return body
 
-    def generate(
-        self, requests: Sequence[InferRequest], settings: GenerationSettings, on_result: ResultCallback
-    ) -> None:
-        payloads = [self.payload(request, settings) for request in requests]
-        self.last_token_ids = {}
+    def generate(self, requests: Sequence[ChatRequest], on_result: ResultCallback) -> None:
+        payloads = [self.payload(request) for request in requests]
 
         def done(position: int, response: dict[str, Any] | None, error: str | None) -> None:
-            index = requests[position].index
+            request = requests[position]
             if response is None:
-                on_result(index, None, error)
+                on_result(ModelResult.failed(request.index, error or "no response"))
                 return
-            token_ids = (response.get("choices") or [{}])[0].get("token_ids")
-            if isinstance(token_ids, list):
-                self.last_token_ids[index] = token_ids
             try:
-                on_result(index, chat_text(response), None)
+                text = chat_text(response)
             except RequestFailedError as failure:
-                on_result(index, None, str(failure))
+                on_result(ModelResult.failed(request.index, str(failure)))
+                return
+            on_result(_result(request, response, text))
 
         post_all(self.http, payloads, done)
 
     def close(self) -> None:
-        pass
+        """Nothing to release: connections close with each ``post_all``."""
 
 
-openai_audio = OpenAIAudioChat  # the factory: its signature lists the options it takes
+def _result(request: ChatRequest, response: dict[str, Any], text: str) -> ModelResult:
+    choice = (response.get("choices") or [{}])[0]
+    token_ids = choice.get("token_ids")
+    usage = response.get("usage") or {}
+    n_tokens = usage.get("completion_tokens")
+    logprobs = None
+    content = (choice.get("logprobs") or {}).get("content")
+    if request.top_logprobs and isinstance(content, list):
+        logprobs = tuple(
+            TokenLogprob(str(entry.get("token")), float(entry.get("logprob")),
+                         tuple((str(alt.get("token")), float(alt.get("logprob")))
+                               for alt in entry.get("top_logprobs") or ()))
+            for entry in content
+        )
+    return ModelResult(
+        index=request.index, text=text, finish_reason=choice.get("finish_reason"),
+        n_tokens=n_tokens if isinstance(n_tokens, int) else None,
+        token_ids=tuple(token_ids) if isinstance(token_ids, list) else None, logprobs=logprobs,
+    )
+
+
+openai = OpenAIChat  # the factory: its signature lists the options it takes

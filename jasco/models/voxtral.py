@@ -6,89 +6,59 @@ must be installed). Voxtral's processor takes audio inside the chat conversation
 separate keyword: each clip is sent as a base64 WAV (32-bit float, at the feature extractor's
 16 kHz, so nothing is re-quantised or resampled) in an ``audio`` part before the instruction.
 mistral-common's v7 instruct format allows no system prompt together with audio, so none is
-sent. Batched ``generate`` with left padding; greedy by default.
+sent. Batched ``generate`` with left padding; greedy by default. Nothing loads until the first
+``generate``.
 """
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
-from jasco.models.base import GenerationSettings, InferRequest, ResultCallback
-from jasco.models.hf_utils import (
-    check_sample_rates,
-    generate_texts,
-    hub_kwargs,
-    model_revision,
-    run_in_batches,
-    torch_dtype,
-)
+from jasco.core.audio import wav_base64
+from jasco.models.hf_adapter import TransformersAdapter
+from jasco.models.hf_utils import check_sample_rates, generate_batch, hub_kwargs, torch_dtype
+from jasco.models.types import AudioPart, ChatRequest, ModelResult
 
 DEFAULT_MODEL = "mistralai/Voxtral-Mini-3B-2507"
 
 
-def wav_base64(samples: np.ndarray, sample_rate: int) -> str:
-    """The clip as a base64 float32 WAV: lossless, so the model hears exactly our samples."""
-    import soundfile
-
-    buffer = io.BytesIO()
-    soundfile.write(buffer, np.asarray(samples, dtype=np.float32), sample_rate, format="WAV", subtype="FLOAT")
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-class VoxtralTransformers:
+class VoxtralTransformers(TransformersAdapter):
     name = "voxtral"
 
-    def __init__(
-        self, model_id: str = DEFAULT_MODEL, revision: str | None = None, batch_size: int = 8,
-        dtype: str = "auto", device: str = "cpu",
-    ) -> None:
+    def load(self) -> tuple[Any, Any]:
         from transformers import AutoProcessor, VoxtralForConditionalGeneration
 
-        self.model_id = str(model_id)
-        self.revision = model_revision(self.model_id, revision)
-        self.batch_size = int(batch_size)
-        self.device = device
-        self.processor = AutoProcessor.from_pretrained(self.model_id, **hub_kwargs(revision))
-        self.processor.tokenizer.padding_side = "left"
+        processor = AutoProcessor.from_pretrained(self.model_id, **hub_kwargs(self.requested_revision))
+        processor.tokenizer.padding_side = "left"
         model: Any = VoxtralForConditionalGeneration.from_pretrained(
-            self.model_id, dtype=torch_dtype(dtype), **hub_kwargs(revision)
+            self.model_id, dtype=torch_dtype(self.dtype), **hub_kwargs(self.requested_revision)
         )
-        self.model = model.to(device).eval()
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "adapter": self.name, "backend": "transformers", "model_id": self.model_id,
-            "revision": self.revision, "dtype": str(self.model.dtype), "batch_size": self.batch_size,
-        }
+        return processor, model.to(self.device).eval()
 
     @staticmethod
-    def conversation(request: InferRequest) -> list[dict[str, Any]]:
-        return [{"role": "user", "content": [
-            {"type": "audio", "base64": wav_base64(request.audio, request.sample_rate)},
-            {"type": "text", "text": request.instruction},
-        ]}]
+    def conversation(request: ChatRequest) -> list[dict[str, Any]]:
+        """The request with each audio part as a base64 float WAV in the chat itself."""
+        out: list[dict[str, Any]] = []
+        for message in request.messages:
+            content = [
+                {"type": "audio", "base64": wav_base64(part.samples, part.sample_rate)} if isinstance(part, AudioPart)
+                else {"type": "text", "text": part.text}
+                for part in message.parts
+            ]
+            out.append({"role": message.role, "content": content})
+        return out
 
-    def run_batch(self, batch: Sequence[InferRequest], settings: GenerationSettings) -> list[str]:
-        rate = self.processor.feature_extractor.sampling_rate
+    def run_batch(self, batch: Sequence[ChatRequest]) -> list[ModelResult]:
+        processor = self.processor
+        rate = processor.feature_extractor.sampling_rate
         check_sample_rates(batch, rate)
-        inputs = self.processor.apply_chat_template(
+        inputs = processor.apply_chat_template(
             [self.conversation(r) for r in batch], tokenize=True, return_dict=True, return_tensors="pt",
             processor_kwargs={"padding": True, "audio_kwargs": {"sampling_rate": rate}},
         ).to(self.device)
-        return generate_texts(self.model, inputs, settings, self.processor)
-
-    def generate(
-        self, requests: Sequence[InferRequest], settings: GenerationSettings, on_result: ResultCallback
-    ) -> None:
-        run_in_batches(requests, settings, on_result, self.batch_size, self.run_batch, self.name)
-
-    def close(self) -> None:
-        self.model = None
+        return generate_batch(self.model, inputs, batch, processor,
+                              pad_token_id=self.model.generation_config.pad_token_id, strip=True)
 
 
 def factory(

@@ -1,6 +1,7 @@
 """``fake-allm``: a deterministic adapter with no model, for testing the infer stage's plumbing.
 
-Its answer is a digest of the audio samples and the instruction, so it changes with the audio
+Its answer is a digest of the audio samples (every audio part, in order) and the text of the
+user turns, so it changes with the audio
 (the audio check passes) unless ``hears_audio=False`` (the check must then fail). Items named in
 ``fail_items`` get an error instead of an answer; ``delay_s`` slows each item down (so a test can
 kill a run midway). ``FakeAllm.calls`` counts the items it was asked
@@ -14,11 +15,13 @@ import time
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from jasco.models.base import GenerationSettings, InferRequest, ResultCallback
+from jasco.models.conversation import user_text
+from jasco.models.types import ChatRequest, ModelResult, ResultCallback
 
 
 class FakeAllm:
     name = "fake-allm"
+    max_audios: int | None = None
     calls: ClassVar[int] = 0
 
     def __init__(
@@ -34,20 +37,20 @@ class FakeAllm:
         return {"adapter": self.name, "model_id": self.model_id, "revision": "0", "backend": "python",
                 "hears_audio": self.hears_audio}
 
-    def generate(
-        self, requests: Sequence[InferRequest], settings: GenerationSettings, on_result: ResultCallback
-    ) -> None:
+    def generate(self, requests: Sequence[ChatRequest], on_result: ResultCallback) -> None:
         for request in requests:
             FakeAllm.calls += 1
             if self.delay_s:
                 time.sleep(self.delay_s)
             if request.item_id in self.fail_items:
-                on_result(request.index, None, f"fake failure for {request.item_id}")
+                on_result(ModelResult.failed(request.index, f"fake failure for {request.item_id}"))
                 continue
-            digest = hashlib.sha256(request.instruction.encode("utf-8"))
+            digest = hashlib.sha256(user_text(request).encode("utf-8"))
             if self.hears_audio:
-                digest.update(request.audio.tobytes())
-            on_result(request.index, f"fake answer {digest.hexdigest()[:12]}", None)
+                for audio in request.audios:
+                    digest.update(audio.samples.tobytes())
+            on_result(ModelResult(index=request.index, text=f"fake answer {digest.hexdigest()[:12]}",
+                                  finish_reason="stop"))
 
     def close(self) -> None:
         pass

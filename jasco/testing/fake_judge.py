@@ -17,16 +17,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from jasco.judge.base import Decoding, JudgeRequest, ResultCallback
+from jasco.models.types import ChatRequest, Message, ModelResult, ResultCallback
 
 _LABELS = ("Audio-Oriented", "Speech-Oriented", "Good", "Neither")
 REPAIR_MARKER = "[Model Explanation]"
 
 
 class FakeJudge:
+    name = "fake"
+    max_audios: int | None = 0  # a text judge
+
     def __init__(
         self,
-        model: str,
+        model: str = "fake",
         *,
         revision: str | None = None,
         log_path: str | None = None,
@@ -57,8 +60,8 @@ class FakeJudge:
         return {"backend": "fake", "model": self.model, "revision": self.revision,
                 "settings": {"unclear_every": self.unclear_every}}
 
-    def answer(self, messages: Sequence[dict[str, Any]]) -> str:
-        text = "\n".join(str(m["content"]) for m in messages)
+    def answer(self, messages: Sequence[Message]) -> str:
+        text = "\n".join(m.text for m in messages)
         digest = int(hashlib.sha256(text.encode("utf-8")).hexdigest(), 16)
         if REPAIR_MARKER in text:
             return f"{_LABELS[digest % 4]}."
@@ -68,20 +71,21 @@ class FakeJudge:
         return (f"Explanation1: fake judgment {digest % 10_000}.\nRating: {rating}\n"
                 f"Explanation2: the prediction is {_LABELS[(digest // 3) % 4]}.\nOrientation: {label}")
 
-    def generate(self, requests: Sequence[JudgeRequest], decoding: Decoding, on_result: ResultCallback) -> None:
+    def generate(self, requests: Sequence[ChatRequest], on_result: ResultCallback) -> None:
         for request in requests:
             if self.stall_after is not None and self.answered >= self.stall_after:
                 self._log({"event": "stalled"})
                 time.sleep(3600)
             if self.delay_s:
                 time.sleep(self.delay_s)
-            text = "\n".join(str(m["content"]) for m in request.messages)
+            text = "\n".join(m.text for m in request.messages)
             key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
             if self.fail_marker and self.fail_marker in text:
-                on_result(request.index, None, f"fake judge failure for a request containing {self.fail_marker!r}")
+                on_result(ModelResult.failed(request.index,
+                                             f"fake judge failure for a request containing {self.fail_marker!r}"))
                 self._log({"event": "call", "key": key, "error": True})
             else:
-                on_result(request.index, self.answer(request.messages), None)
+                on_result(ModelResult(index=request.index, text=self.answer(request.messages), finish_reason="stop"))
                 self._log({"event": "call", "key": key})
             self.answered += 1
 
@@ -89,5 +93,5 @@ class FakeJudge:
         self._log({"event": "close"})
 
 
-def factory(model: str, **options: Any) -> FakeJudge:
-    return FakeJudge(model, **options)
+def factory(model_id: str | None = None, **options: Any) -> FakeJudge:
+    return FakeJudge(model_id or "fake", **options)

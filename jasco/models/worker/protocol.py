@@ -7,25 +7,31 @@ Anything the worker writes to stderr is a log: jasco drains it continuously and 
 for error messages. The worker side is ``workers/_protocol.py`` (standard library only, because
 jasco is usually not installed in a worker's environment).
 
-Protocol version 1, in order:
+Protocol version 2 (version 1 carried one ``audio_path``; 2 carries a list), in order:
 
 1. worker -> jasco, once the model is loaded::
 
-       {"type": "hello", "protocol": 1, "model": "tsinghua-ee/SALMONN", "revision": "<sha or tag>",
-        "pid": 1234, "info": {...optional...}}
+       {"type": "hello", "protocol": 2, "model": "tsinghua-ee/SALMONN", "revision": "<sha or tag>",
+        "pid": 1234, "max_audios": 1, "info": {...optional...}}
 
    ``model`` and ``revision`` identify the weights; they go into the run manifest and the
-   result-store key. A different ``protocol`` value makes jasco stop with an error.
+   result-store key. ``max_audios`` (default 1) is how many audio inputs one request may carry.
+   A different ``protocol`` value makes jasco stop with an error.
 2. jasco -> worker, any number of times::
 
-       {"type": "request", "id": "17", "item_id": "3-v2", "audio_path": "/tmp/jasco-x/17.wav",
-        "source_path": "/data/dataset/v0/3.wav", "instruction": "...", "decoding": {"temperature": 0.0, "top_p": 1.0,
-        "max_new_tokens": 256, "seed": 0}}
+       {"type": "request", "id": "17", "item_id": "3-v2",
+        "audio_paths": ["/tmp/jasco-x/17-0.wav"], "source_paths": ["/data/dataset/v0/3.wav"],
+        "instruction": "...", "messages": [{"role": "user", "content": [{"type": "audio", "slot": 0},
+        {"type": "text", "text": "..."}]}],
+        "decoding": {"temperature": 0.0, "top_p": 1.0, "max_new_tokens": 256, "seed": 0}}
 
-   ``audio_path`` is a WAV jasco wrote for this request: the exact samples an in-process adapter
-   gets (mono, 32-bit float, 16 kHz; for the audio check, silence), deleted once answered.
-   The worker reads it with its own stack. ``source_path`` (the original clip) and ``item_id``
-   are for its logs only. ``decoding`` is jasco's GenerationSettings (greedy when temperature is 0).
+   ``audio_paths`` are WAVs jasco wrote for this request, one per audio input in conversation
+   order: the exact samples an in-process model gets (mono, 32-bit float, 16 kHz; for the audio
+   check, silence), deleted once answered. The worker reads them with its own stack.
+   ``messages`` is the whole conversation, audio parts naming their slot in ``audio_paths``;
+   ``instruction`` is the text of its user turns, for models that take one prompt.
+   ``source_paths`` (the original files) and ``item_id`` are for its logs only. ``decoding`` is
+   the request's sampling (greedy when temperature is 0).
 3. worker -> jasco, one per request, in any order (matched by ``id``)::
 
        {"type": "response", "id": "17", "text": "They are ..."}
@@ -47,7 +53,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 
 class WorkerProtocolError(RuntimeError):
@@ -61,15 +67,16 @@ class Hello:
     revision: str
     pid: int | None
     info: dict[str, Any]
+    max_audios: int = 1
 
 
 def request_message(
-    request_id: str, item_id: str, audio_path: str, source_path: str, instruction: str, decoding: dict[str, Any]
+    request_id: str, item_id: str, audio_paths: list[str], source_paths: list[str], instruction: str,
+    messages: list[dict[str, Any]], decoding: dict[str, Any],
 ) -> str:
     return _line({
-        "type": "request", "id": request_id, "item_id": item_id, "audio_path": audio_path,
-        "source_path": source_path,
-        "instruction": instruction, "decoding": decoding,
+        "type": "request", "id": request_id, "item_id": item_id, "audio_paths": audio_paths,
+        "source_paths": source_paths, "instruction": instruction, "messages": messages, "decoding": decoding,
     })
 
 
@@ -102,7 +109,10 @@ def parse_hello(message: dict[str, Any]) -> Hello:
         raise WorkerProtocolError(f"hello must name the model and its revision, got {message!r}")
     pid = message.get("pid")
     info = message.get("info") or {}
-    return Hello(version, model, revision, pid if isinstance(pid, int) else None, dict(info))
+    max_audios = message.get("max_audios", 1)
+    if not isinstance(max_audios, int) or max_audios < 1:
+        raise WorkerProtocolError(f"hello: max_audios must be a positive integer, got {max_audios!r}")
+    return Hello(version, model, revision, pid if isinstance(pid, int) else None, dict(info), max_audios)
 
 
 def parse_response(message: dict[str, Any]) -> tuple[str, str | None, str | None]:

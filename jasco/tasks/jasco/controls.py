@@ -13,7 +13,7 @@ describe-only  the sound and the speech restated, no       Neither, 0
                action inferred (``describe_only.v1.j2``)
 ============== ========================================== ======================
 
-The adapters read only ``InferRequest.row`` (the item's example.csv row). ``control_answer`` and
+The models read only ``ChatRequest.row`` (the item's example.csv row). ``control_answer`` and
 ``control_table`` are the same logic as pure functions over rows and tables.
 """
 
@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from jasco.models.base import GenerationSettings, InferRequest, ResultCallback
+from jasco.models.types import ChatRequest, ModelResult, ResultCallback
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -107,7 +107,9 @@ def control_table(items: pd.DataFrame, control: str) -> pd.DataFrame:
 
 
 class ControlAdapter:
-    """An Adapter whose answers are a control's fixed texts (see the module docstring)."""
+    """A model whose answers are a control's fixed texts (see the module docstring)."""
+
+    max_audios: int | None = None  # it hears nothing, so any number of audios is fine
 
     def __init__(self, control: str) -> None:
         self._control = get_control(control)
@@ -128,16 +130,14 @@ class ControlAdapter:
             info["revision"] = f"{DESCRIBE_TEMPLATE}@{info['template_sha256']}"
         return info
 
-    def generate(
-        self, requests: Sequence[InferRequest], settings: GenerationSettings, on_result: ResultCallback
-    ) -> None:
+    def generate(self, requests: Sequence[ChatRequest], on_result: ResultCallback) -> None:
         for request in requests:
             try:
                 text = self._control.answer(request.row)
             except ControlError as error:
-                on_result(request.index, None, f"{request.item_id}: {error}")
+                on_result(ModelResult.failed(request.index, f"{request.item_id}: {error}"))
             else:
-                on_result(request.index, text, None)
+                on_result(ModelResult(index=request.index, text=text, finish_reason="stop"))
 
     def close(self) -> None:
         return None

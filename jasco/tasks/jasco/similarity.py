@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from jasco.core.runinfo import file_sha256
-from jasco.judge.base import Decoding, JudgeRequest, ResultCallback
+from jasco.models.types import ChatRequest, ModelResult, ResultCallback
 from jasco.tasks.jasco.labels import Orientation
 
 NAME = "similarity"
@@ -262,7 +262,10 @@ def _load_sentence_transformer(path: Path, device: str) -> Any:
 
 
 class SimilarityJudge:
-    """A JudgeBackend (similarity proxy, not an LLM judge); see the module docstring."""
+    """A judge model (similarity proxy, not an LLM judge); see the module docstring."""
+
+    name = NAME
+    max_audios: int | None = 0
 
     def __init__(
         self, model: str = NAME, *, thresholds: str = THRESHOLDS_FILE, device: str = "cpu", batch_size: int = 64
@@ -306,14 +309,14 @@ class SimilarityJudge:
         )
         return dict(zip(unique, vectors, strict=True))
 
-    def generate(self, requests: Sequence[JudgeRequest], decoding: Decoding, on_result: ResultCallback) -> None:
-        """Deterministic whatever ``decoding`` says (no sampling happens)."""
+    def generate(self, requests: Sequence[ChatRequest], on_result: ResultCallback) -> None:
+        """Deterministic whatever the requests' sampling says (no sampling happens)."""
         rows: dict[int, Mapping[str, str]] = {}
         for request in requests:
             missing = [f for f in REQUIRED_FIELDS if f not in request.row]
             if missing:
                 item = f"id={request.row.get('id', '?')} prompt={str(request.row.get('prompt', '?'))[:40]!r}"
-                on_result(request.index, None, f"similarity judge: item {item} lacks columns {missing}")
+                on_result(ModelResult.failed(request.index, f"similarity judge: item {item} lacks columns {missing}"))
             else:
                 rows[request.index] = request.row
         if not rows:
@@ -329,7 +332,7 @@ class SimilarityJudge:
         for index, row in rows.items():
             evidence = self._evidence(row, sentences[index], actions[index], vectors)
             rating, orientation = decide(evidence, self.thresholds)
-            on_result(index, format_judgment(evidence, rating, orientation), None)
+            on_result(ModelResult(index=index, text=format_judgment(evidence, rating, orientation)))
 
     def _action(self, row: Mapping[str, str], sentences: list[str], vectors: Mapping[str, Any]) -> str:
         kept = []
@@ -365,10 +368,10 @@ def _cos(vectors: Mapping[str, Any], a: str, b: str) -> float:
     return round(float(vectors[a] @ vectors[b]), 3)
 
 
-def factory(model: str = NAME, **options: Any) -> SimilarityJudge:
-    """``JUDGE_BACKENDS`` factory. Options: thresholds (a prompts/ file), device, batch_size."""
+def factory(model_id: str | None = None, **options: Any) -> SimilarityJudge:
+    """``MODELS`` factory. Options: thresholds (a prompts/ file), device, batch_size."""
     known = {"thresholds", "device", "batch_size"}
     unknown = sorted(key for key, value in options.items() if key not in known and value is not None)
     if unknown:
         raise ValueError(f"similarity judge: unknown options {unknown}; known: {sorted(known)}")
-    return SimilarityJudge(model, **{key: value for key, value in options.items() if value is not None})
+    return SimilarityJudge(model_id or NAME, **{key: value for key, value in options.items() if value is not None})
