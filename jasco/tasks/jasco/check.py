@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jasco.tasks.jasco.labels import RATINGS, Orientation
+from jasco.report.sections import Table
+from jasco.tasks.jasco.labels import RATINGS, Orientation, parse_rating_cell
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -81,7 +82,7 @@ def write_control_files(
     One file per control keeps ``(id, prompt)`` unique within a file, as the judge stage requires.
     Judge each file, then ``check_judgments(read_judged(judged_paths))``.
     """
-    from jasco.tasks.jasco.table import write_table
+    from jasco.core.table import write_table
 
     table = control_items(data_dir, controls)
     out = Path(out_dir)
@@ -97,7 +98,7 @@ def read_judged(paths: Sequence[str | os.PathLike[str]]) -> pd.DataFrame:
     """The judged control files as one table (errors name the file) for ``check_judgments``."""
     import pandas as pd
 
-    from jasco.tasks.jasco.table import read_table
+    from jasco.core.table import read_table
 
     frames = []
     for path in paths:
@@ -175,16 +176,10 @@ def _cell(value: Any) -> str:
 
 
 def _rating(value: str, row: int | str) -> int | None:
-    value = value.strip()
-    if not value:
-        return None
     try:
-        number = float(value)  # "2" or "2.0" (a CSV round trip through floats)
-    except ValueError:
-        number = -1.0
-    if number not in RATINGS:
-        raise CheckError(f"row {row}: rating {value!r} is not 0, 1, 2 or empty")
-    return int(number)
+        return parse_rating_cell(value)
+    except ValueError as error:
+        raise CheckError(f"row {row}: {error}") from None
 
 
 def _orientation(value: str, row: int | str) -> Orientation | None:
@@ -256,22 +251,23 @@ def _percent(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
-def check_tables(check: Mapping[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
-    """(title, header, rows) for each table, from ``JudgeCheck.as_dict()`` (so JSON payloads render too)."""
+def check_tables(check: Mapping[str, Any]) -> list[Table]:
+    """The accuracy table and the two confusion matrices, from ``JudgeCheck.as_dict()`` (so JSON
+    payloads render too)."""
     summary = [
-        [name, str(s["n"]), f"{s['expected_rating']} / {s['expected_orientation']}",
-         _percent(s["rating_accuracy"]), _percent(s["orientation_accuracy"]), str(s["unscored"])]
+        (name, str(s["n"]), f"{s['expected_rating']} / {s['expected_orientation']}",
+         _percent(s["rating_accuracy"]), _percent(s["orientation_accuracy"]), str(s["unscored"]))
         for name, s in check["per_control"].items()
     ]
-    summary.append(["all", str(check["n"]), "", _percent(check["rating_accuracy"]),
-                    _percent(check["orientation_accuracy"]), str(check["unscored"])])
-    tables = [("Accuracy on the control answers (unscored counts as wrong)",
-               ["control", "n", "expected", "rating acc", "orientation acc", "unscored"], summary)]
+    summary.append(("all", str(check["n"]), "", _percent(check["rating_accuracy"]),
+                    _percent(check["orientation_accuracy"]), str(check["unscored"])))
+    tables = [Table("Accuracy on the control answers (unscored counts as wrong)",
+                    ("control", "n", "expected", "rating acc", "orientation acc", "unscored"), summary)]
     for title, confusion in (("Orientation: expected (rows) x predicted (columns)", check["orientation_confusion"]),
                              ("Rating: expected (rows) x predicted (columns)", check["rating_confusion"])):
         columns = list(next(iter(confusion.values())).keys()) if confusion else []
-        rows = [[expected, *(str(counts[c]) for c in columns)] for expected, counts in confusion.items()]
-        tables.append((title, ["expected", *columns], rows))
+        rows = [(expected, *(str(counts[c]) for c in columns)) for expected, counts in confusion.items()]
+        tables.append(Table(title, ("expected", *columns), rows))
     return tables
 
 
@@ -282,21 +278,15 @@ def _heading(check: JudgeCheck) -> str:
 
 
 def render_text(check: JudgeCheck) -> str:
-    """Plain-text tables for the terminal."""
-    lines = [_heading(check)]
-    for title, header, rows in check_tables(check.as_dict()):
-        widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
-        lines += ["", title]
-        for cells in [header, *rows]:
-            lines.append("  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip())
-    return "\n".join(lines) + "\n"
+    """Plain-text tables for the terminal (the report's text renderer)."""
+    from jasco.report.render_text import plain_table
+
+    return "\n\n".join([_heading(check), *(plain_table(t) for t in check_tables(check.as_dict()))]) + "\n"
 
 
 def render_markdown(check: JudgeCheck) -> str:
-    """Markdown tables for the report's judge-validity section."""
-    lines = [f"**{_heading(check)}**"]
-    for title, header, rows in check_tables(check.as_dict()):
-        lines += ["", f"*{title}*", "", "| " + " | ".join(header) + " |",
-                  "|" + "|".join("---" for _ in header) + "|"]
-        lines += ["| " + " | ".join(cells) + " |" for cells in rows]
-    return "\n".join(lines) + "\n"
+    """Markdown tables for the report's judge-validity section (the report's markdown renderer)."""
+    from jasco.report.render_text import markdown_table
+
+    tables = [markdown_table(t) for t in check_tables(check.as_dict())]
+    return "\n\n".join([f"**{_heading(check)}**", *tables]) + "\n"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jasco.judge.base import Decoding
+from jasco.stages.decoding import Decoding
 from jasco.tasks.jasco.check import JudgeCheck
 
 
@@ -36,7 +36,8 @@ def run_judge_check(
     template: str | None = None,
     progress: bool = True,
 ) -> JudgeCheckRun:
-    from jasco.stages.judge.run import DEFAULT_TEMPLATE, choose_backend, load_backend, release, run_judge
+    from jasco.stages.judge.backends import choose_backend, load_backend, release
+    from jasco.stages.judge.run import run_judge
     from jasco.tasks.jasco.check import check_judgments, read_judged, write_control_files
 
     out_dir = Path(out_dir)
@@ -48,7 +49,7 @@ def run_judge_check(
         for name, path in controls.items():
             out = out_dir / "judged" / f"{name}.csv"
             run_judge(path, out, judge=judge, backend=backend_name, backend_options=backend_options,
-                      decoding=decoding, template=template or DEFAULT_TEMPLATE, progress=progress,
+                      decoding=decoding, template=template, progress=progress,
                       backend_instance=loaded)
             judged.append(out)
     finally:

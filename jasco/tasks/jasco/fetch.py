@@ -15,22 +15,15 @@ import tarfile
 import tempfile
 import urllib.request
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
-from jasco.core.paths import UPSTREAM_COMMIT, UPSTREAM_REPO
-from jasco.tasks.jasco.manifest import DatasetError, Manifest, load_manifest, verify_tree
+from jasco.tasks.datasets import DatasetError, FetchResult
+from jasco.tasks.jasco.dataset import UPSTREAM_COMMIT, UPSTREAM_REPO
+from jasco.tasks.jasco.manifest import Manifest, load_manifest, verify_tree
 
 DEFAULT_SOURCE = f"https://github.com/{UPSTREAM_REPO}/archive/{UPSTREAM_COMMIT}.tar.gz"
 # A file that marks the root of the upstream layout inside a directory or an archive.
 LAYOUT_MARKER = "dataset/v0/v0.csv"
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    dest: Path
-    changed: bool  # False when a verified dataset was already in place
-    n_files: int
 
 
 def fetch_dataset(

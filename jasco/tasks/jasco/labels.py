@@ -1,4 +1,4 @@
-"""The JASCO label sets: the judge's Orientation and Rating.
+"""The JASCO label sets: the judge's Orientation and Rating, and how their table cells read.
 
 One Enum feeds both the judge prompt (which label words it shows) and the parser (which words
 it accepts), so the two can never drift apart. Upstream's eval.py prompt calls the joint label
@@ -7,6 +7,7 @@ it accepts), so the two can never drift apart. Upstream's eval.py prompt calls t
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 
@@ -33,3 +34,24 @@ _BY_WORD.update({"good": Orientation.BOTH, "both-oriented": Orientation.BOTH})
 DEPENDENCE_ORIENTATIONS = (Orientation.AUDIO, Orientation.BOTH, Orientation.SPEECH)
 
 RATINGS = (0, 1, 2)
+
+_RATING_TEXT = re.compile(r"^\s*([0-9]+)(?:\.0*)?\s*$")
+
+
+def parse_rating_cell(value: str) -> int | None:
+    """A ``rating`` cell: '' -> None; '0'/'1'/'2' (or '2.0', as pandas writes ints with NaN) -> int.
+
+    Anything else raises ValueError (never read as 0)."""
+    if not value.strip():
+        return None
+    match = _RATING_TEXT.match(value)
+    if not match or int(match.group(1)) not in RATINGS:
+        raise ValueError(f"rating {value!r} is not one of {list(RATINGS)} or empty")
+    return int(match.group(1))
+
+
+def parse_orientation_cell(value: str) -> str:
+    """An ``orientation`` cell: '' stays ''; a label (any case, 'Good' = Both) -> its canonical label."""
+    if not value.strip():
+        return ""
+    return Orientation.from_label(value).value

@@ -10,12 +10,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from jasco.core.paths import DATASET_NAME, resource_dir
+from jasco.core.paths import resource_dir
 from jasco.core.runinfo import file_sha256
-
-
-class DatasetError(RuntimeError):
-    """A dataset file is missing, altered, unexpected or unreadable; the message names it."""
+from jasco.tasks.datasets import DatasetError
+from jasco.tasks.jasco.dataset import DATASET_NAME
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jasco.core.prompting import load_json
-from jasco.tasks.jasco.manifest import DatasetError
+from jasco.tasks.datasets import DatasetError
 
 INSTRUCTIONS_FILE = "jasco/instructions.v1.json"
 CLIPS_CSV = Path("dataset/v0/v0.csv")

@@ -1,0 +1,155 @@
+"""The task protocol and the registry of tasks.
+
+A task is everything one benchmark needs, behind one object registered by name in ``TASKS``:
+
+- its dataset (``dataset``: a name in ``jasco.tasks.datasets.DATASETS``: fetch, verify, locate);
+- its options (``options``: ``TaskOption``s; see ``jasco.tasks.options``);
+- its items: ``expand(data_dir, options)`` writes the item table (its own columns;
+  ``item_columns`` must be present in any item table it reads, ``row_key`` is unique per row,
+  ``audio_columns`` name the columns holding audio paths, one per audio slot) and ``item_id``
+  names a row stably;
+- how a row becomes a chat request: ``conversation(row, audios, options)`` (versioned templates)
+  and ``answer_format(options)`` (a regex constraint, top logprobs);
+- where the answer goes (``answer_column``) and how it is scored (``scoring``): ``"judge"`` (an LLM
+  judge, with the prompts and parser in ``judging()``) or ``"rule"`` (``score(answers, options)``,
+  a pure function of the answers table);
+- its report (``report``: how scored files load into a context, and the sections built from it).
+
+Stages never branch on a task's name; they call these methods. ``TaskBase`` gives the defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from jasco.core.registry import Registry
+from jasco.tasks.options import TaskOption, resolve_task_options
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from jasco.models.types import AudioPart, Message
+    from jasco.report.sections import ReportSpec
+
+
+@dataclass(frozen=True)
+class AnswerFormat:
+    """What a task asks of every answer besides the conversation."""
+
+    regex: str | None = None  # the whole answer must match (structured outputs)
+    top_logprobs: int = 0  # return the top-k logprobs at each generated position
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """A rule-scored table and its counts (the denominators of every figure)."""
+
+    table: pd.DataFrame
+    n_rows: int
+    n_scored: int
+
+    @property
+    def n_unscored(self) -> int:
+        return self.n_rows - self.n_scored
+
+
+class Verdict(Protocol):
+    """One judged answer as the judge stage sees it."""
+
+    @property
+    def scored(self) -> bool: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+class JudgeSpec(Protocol):
+    """A judge-scored task's prompts and parser (see ``jasco.stages.judge``)."""
+
+    answer_column: str
+    required_columns: tuple[str, ...]  # input columns the prompts read
+    out_columns: tuple[str, ...]  # columns the judge stage adds
+    templates: tuple[str, ...]
+    default_template: str
+
+    def check_template(self, template: str) -> None: ...
+    def messages(self, template: str, row: Mapping[str, str]) -> tuple[dict[str, str], ...]: ...
+    def regex(self, template: str, max_tokens: int) -> str | None: ...
+    def template_hashes(self, template: str) -> dict[str, str]: ...
+    def verdict(self, text: str | None) -> Verdict: ...
+    def no_answer(self, row: Mapping[str, str]) -> Verdict: ...
+    def failed(self, error: str) -> Verdict: ...
+    def repair_messages(self, template: str, text: str) -> tuple[dict[str, str], ...] | None: ...
+    def repaired(self, text: str, answer: str, error: str | None) -> Verdict: ...
+    def cells(self, verdict: Verdict) -> dict[str, str]: ...
+
+
+class Task(Protocol):
+    name: str
+    summary: str
+    dataset: str
+    scoring: str  # "judge" or "rule"
+    options: tuple[TaskOption, ...]
+    item_columns: tuple[str, ...]
+    row_key: tuple[str, ...]
+    audio_columns: tuple[str, ...]
+    answer_column: str
+
+    @property
+    def report(self) -> ReportSpec: ...
+
+    def expand(self, data_dir: Path, options: Mapping[str, Any]) -> pd.DataFrame: ...
+    def item_id(self, row: Mapping[str, str], position: int) -> str: ...
+    def conversation(
+        self, row: Mapping[str, str], audios: Sequence[AudioPart], options: Mapping[str, Any]
+    ) -> tuple[Message, ...]: ...
+    def answer_format(self, options: Mapping[str, Any]) -> AnswerFormat: ...
+    def judging(self) -> JudgeSpec: ...
+    def score(self, answers: pd.DataFrame, options: Mapping[str, Any]) -> ScoreResult: ...
+    def resolve_options(self, given: Mapping[str, Sequence[Any]]) -> dict[str, Any]: ...
+
+
+class TaskError(ValueError):
+    """A task cannot do what was asked (e.g. a rule-scored task has no judge); one clear line."""
+
+
+class TaskBase:
+    """Defaults for tasks: no options, rows named by their CSV row, no logprobs, no regex."""
+
+    name = ""
+    summary = ""
+    dataset = ""
+    scoring = "rule"
+    options: tuple[TaskOption, ...] = ()
+    row_key: tuple[str, ...] = ()
+    answer_column = "answer"
+
+    def item_id(self, row: Mapping[str, str], position: int) -> str:
+        return f"row{position + 2}"
+
+    def answer_format(self, options: Mapping[str, Any]) -> AnswerFormat:
+        return AnswerFormat()
+
+    def judging(self) -> JudgeSpec:
+        raise TaskError(f"task {self.name!r} is scored by rule, not by a judge: use `jasco score --task {self.name}`")
+
+    def score(self, answers: pd.DataFrame, options: Mapping[str, Any]) -> ScoreResult:
+        raise TaskError(f"task {self.name!r} is scored by an LLM judge, not by rule: use `jasco judge`")
+
+    def resolve_options(self, given: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
+        return resolve_task_options(self.name, self.options, given)
+
+
+# The registered objects are task instances (``"module:TASK"``).
+TASKS: Registry[Task] = Registry("task")
+DEFAULT_TASK = "jasco"
+
+
+def get_task(name: str | None = None) -> Task:
+    """The task registered as ``name`` (default ``jasco``); ``UnknownNameError`` names the known ones."""
+    import jasco.tasks.catalog  # noqa: F401 - registers the tasks
+
+    return TASKS.load(name or DEFAULT_TASK)

@@ -1,0 +1,22 @@
+"""Every task and dataset jasco knows, by name. Importing this module imports no task.
+
+Add a task: a package ``jasco/tasks/<name>/`` with a task object (``jasco.tasks.base.Task``;
+``TaskBase`` gives the defaults) and, when it has its own data, a dataset object
+(``jasco.tasks.datasets.Dataset``), then one line each below.
+"""
+
+from __future__ import annotations
+
+from jasco.tasks.base import TASKS
+from jasco.tasks.datasets import DATASETS
+
+# TASKS.register("name", "module:TASK", "one-line summary")
+TASKS.register("jasco", "jasco.tasks.jasco.task:TASK", "What Are They Doing (JASCO): 80 clips x 8 instructions, "
+               "answers rated by LLM judges")
+TASKS.register("testing-pairs", "jasco.testing.pair_task:TASK",
+               "testing: two tones per item, which is higher (1 or 2), scored by rule")
+
+# DATASETS.register("name", "module:DATASET", "one-line summary")
+DATASETS.register("jasco-what-are-they-doing", "jasco.tasks.jasco.dataset:DATASET",
+                  "the 80 JASCO clips, BenoitWang/What_Are_They_Doing@e728f83 (CC BY-NC 4.0)")
+DATASETS.register("testing-tones", "jasco.testing.pair_task:DATASET", "testing: pure tones built locally")
