@@ -1,40 +1,37 @@
-"""The infer stage: fill ``allm_output`` for every item, crash-safely and resumably.
+"""The infer stage: answer every item of a task with a model, crash-safely and resumably.
 
-``run_infer`` reads the item table (``--items`` or the 640 items expanded from the dataset),
-loads each clip once (mono float32 at 16 kHz; 48 kHz clips are resampled), and looks every item
-up in the result store under a key of (adapter, model id, revision, backend, decoding settings,
-audio content sha256, instruction). Only the missing items go to the adapter, in one submission;
-each answer is appended (fsynced) to the store as it arrives, so a run killed at any moment,
-SIGKILL included, resumes where it stopped, and a rerun costs no model call (the model is not
-even loaded). A clip that cannot be read, or an item the model fails on, gets its error in the
-``infer_error`` column and an empty ``allm_output``; the run goes on and counts the errors.
-Errors are not stored, so the next run retries them.
+``run_infer`` reads the item table (``--items`` or the items the task expands from its dataset),
+builds every row's chat request (``jasco.stages.items``: audio loaded once per file, the task's
+conversation) and looks it up in the result store under a key of everything that determines the
+answer. Only the missing requests go to the model, in one submission; each answer is appended
+(fsynced) to the store as it arrives, so a run killed at any moment, SIGKILL included, resumes
+where it stopped, and a rerun costs no model call (the model is not even loaded). A row whose
+audio cannot be read, or that the model fails on, gets its error in the ``infer_error`` column
+and an empty answer; the run goes on and counts the errors. Errors are not stored, so the next
+run retries them. A model that takes fewer audio inputs than the task's items hold is refused
+before anything is loaded.
 
-The output is the example.csv schema plus two columns:
-
-- ``model``: the model id the adapter describes (a hub id, a local directory or the endpoint's
-  model name), or the adapter name for adapters without a model (control answers);
-- ``infer_error``: empty, or why this row has no answer.
-
-It is written atomically with ``<out>.manifest.json`` (arguments, the adapter's description with
-model id, revision and backend, decoding settings and seed, package versions, git commit).
+The output is the item table plus the answer (in the task's ``answer_column``: ``allm_output``
+for JASCO) and two columns: ``model`` (the model id the model describes, or its name for models
+without one) and ``infer_error`` (empty, or why this row has no answer). Answers carrying named
+values (predictors) add ``answer_values`` and requests asking for logprobs add
+``answer_logprobs`` (JSON). It is written atomically with ``<out>.manifest.json`` (arguments,
+the task and its options, the model's description, decoding settings and seed, counts).
 """
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from jasco.models.base import ADAPTERS, Adapter, GenerationSettings, InferRequest
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-KEY_VERSION = 1
-DATA_FOLDER_PLACEHOLDER = "{data_folder}"
+from jasco.models.base import Model, audio_capacity_error, build_model
+from jasco.stages.decoding import GenerationSettings
+from jasco.stages.items import PreparedRow, load_item_table, prepare_rows, task_data_dir
+from jasco.tasks.base import TaskError, get_task
 
 
 @dataclass(frozen=True)
@@ -45,137 +42,32 @@ class InferSummary:
     n_generated_now: int
     n_from_store: int
     n_errors: int
+    n_truncated: int = 0  # answers that stopped at the token limit (finish reason "length")
 
 
-@dataclass(frozen=True)
-class PreparedRow:
-    """One table row ready for the adapter: its request and store key, or why it has none."""
-
-    request: InferRequest | None
-    key: str | None
-    error: str | None
-
-
-def default_store_path(out_csv: Path) -> Path:
-    return out_csv.with_name(out_csv.name + ".store.jsonl")
-
-
-def build_adapter(model: str, options: Mapping[str, Any] | None = None) -> Adapter:
-    """The adapter registered as ``model``, built with ``options`` (checked against its factory)."""
-    import inspect
-
-    import jasco.models.catalog  # noqa: F401 - registers the adapters
-
-    factory = ADAPTERS.load(model)
-    options = dict(options or {})
-    parameters = inspect.signature(factory).parameters.values()
-    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
-        accepted = {p.name for p in parameters}
-        unknown = sorted(set(options) - accepted)
-        if unknown:
-            raise ValueError(
-                f"adapter {model!r} does not take option(s) {', '.join(unknown)}; "
-                f"it takes: {', '.join(sorted(accepted)) or '(none)'}"
-            )
-    try:
-        return factory(**options)
-    except TypeError as error:  # an option a backend class behind the factory does not take
-        if "unexpected keyword argument" not in str(error):
-            raise
-        raise ValueError(f"adapter {model!r}: {error}") from None
-
-
-def store_key(identity: Mapping[str, Any], settings: GenerationSettings, audio_sha256: str, instruction: str) -> str:
-    from jasco.core.store import stable_key
-
-    return stable_key({
-        "stage": "infer", "key_version": KEY_VERSION, **identity,
-        "decoding": settings.as_dict(), "audio_sha256": audio_sha256, "instruction": instruction,
-    })
-
-
-def adapter_identity(adapter: Adapter) -> dict[str, Any]:
-    """What names the model in a store key: adapter name, model id, revision, backend."""
-    description = adapter.describe()
+def model_identity(model: Model) -> dict[str, Any]:
+    """What names the model in a store key: its name, model id, revision, backend."""
+    description = model.describe()
     return {
-        "adapter": adapter.name,
+        "adapter": model.name,
         "model_id": description.get("model_id"),
         "revision": description.get("revision"),
         "backend": description.get("backend"),
     }
 
 
-def load_item_table(items_csv: Path | None, data_dir: Path | None) -> pd.DataFrame:
-    from jasco.tasks.jasco.table import check_unique, read_table
-
-    if items_csv is None:
-        from jasco.commands.options import resolve_data_dir
-        from jasco.tasks.jasco.samples import load_items
-        from jasco.tasks.jasco.table import items_to_frame
-
-        return items_to_frame(load_items(resolve_data_dir(data_dir)))
-    frame = read_table(items_csv)
-    check_unique(frame, items_csv)
-    return frame
-
-
-def resolve_audio_path(value: str, items_csv: Path | None, data_dir: Path | None) -> Path:
-    """A table's ``audio`` cell as a path: ``{data_folder}`` is the dataset directory (as in
-    upstream example.csv); other relative paths are relative to the item table's directory."""
-    if DATA_FOLDER_PLACEHOLDER in value:
-        from jasco.commands.options import resolve_data_dir
-
-        return Path(value.replace(DATA_FOLDER_PLACEHOLDER, str(resolve_data_dir(data_dir))))
-    path = Path(value).expanduser()
-    if not path.is_absolute() and items_csv is not None:
-        path = items_csv.parent / path
-    return path
-
-
-def prepare_rows(
-    frame: pd.DataFrame,
-    identity: Mapping[str, Any],
-    settings: GenerationSettings,
-    *,
-    items_csv: Path | None,
-    data_dir: Path | None,
-) -> list[PreparedRow]:
-    """Load each clip once and build every row's request and store key (or its error)."""
-    from jasco.core.audio import AudioError, audio_content_sha256, load_audio
-    from jasco.tasks.jasco.table import variant_of_prompt
-
-    variants = variant_of_prompt()
-    clips: dict[Path, tuple[Any, str] | str] = {}
-    rows = []
-    where = items_csv or "the expanded items"
-    for position, record in enumerate(frame.to_dict("records")):
-        row = {str(k): str(v) for k, v in record.items()}
-        path = resolve_audio_path(row["audio"], items_csv, data_dir)
-        if path not in clips:
-            try:
-                audio = load_audio(path, clip_id=row["id"])
-                clips[path] = (audio, audio_content_sha256(path))
-            except (AudioError, OSError) as error:
-                clips[path] = f"{where}, row {position + 2}: {error}"
-        loaded = clips[path]
-        if isinstance(loaded, str):
-            rows.append(PreparedRow(None, None, loaded))
-            continue
-        audio, sha = loaded
-        variant = variants.get(row["prompt"])
-        item_id = f"{row['id']}-v{variant}" if variant else f"{row['id']}-row{position + 2}"
-        request = InferRequest(
-            index=position, item_id=item_id, instruction=row["prompt"], audio=audio.samples,
-            sample_rate=audio.sample_rate, audio_path=path, row=row,
-        )
-        rows.append(PreparedRow(request, store_key(identity, settings, sha, row["prompt"]), None))
-    return rows
+def check_capacity(model: Model, n_audios: int) -> None:
+    problem = audio_capacity_error(model, n_audios)
+    if problem:
+        raise TaskError(problem)
 
 
 def run_infer(
     out_csv: Path,
     *,
     model: str,
+    task: str = "jasco",
+    task_options: Mapping[str, Any] | None = None,
     items_csv: Path | None = None,
     data_dir: Path | None = None,
     options: Mapping[str, Any] | None = None,
@@ -184,134 +76,163 @@ def run_infer(
     limit: int | None = None,
     progress: bool = True,
     check_audio_items: int = 0,
-    adapter: Adapter | None = None,
+    adapter: Model | None = None,
     echo: Callable[[str], None] | None = None,
 ) -> InferSummary:
-    """Fill ``allm_output`` with ``model``'s answers and write ``out_csv`` plus its manifest.
+    """Answer ``task``'s items with ``model`` and write ``out_csv`` plus its manifest.
 
-    ``check_audio_items`` > 0 first runs that many items with their audio and with silence and
-    raises ``AudioCheckError`` if no answer changes. ``adapter`` reuses an adapter already built
-    (it is then not closed); otherwise the one registered as ``model`` is built from ``options``.
+    ``task_options``: the task's options as given (checked by the task). ``check_audio_items`` > 0
+    first runs that many items with their audio and with each audio silenced and raises
+    ``AudioCheckError`` if no answer changes. ``adapter`` reuses a model already built (it is
+    then not closed); otherwise the one registered as ``model`` is built from ``options``.
     """
-    from jasco.core.runinfo import write_manifest
+    from jasco.core.paths import default_store_path
     from jasco.core.store import ResultStore
-    from jasco.tasks.jasco.table import write_table
+    from jasco.tasks.options import as_given, result_options
 
     out_csv = Path(out_csv)
+    the_task = get_task(task)
+    values = the_task.resolve_options(as_given(task_options))
     settings = settings or GenerationSettings()
     echo = echo or (lambda message: print(message, file=sys.stderr))
     store_path = Path(store_path) if store_path else default_store_path(out_csv)
-    frame = load_item_table(Path(items_csv) if items_csv else None, data_dir)
+    items_csv = Path(items_csv) if items_csv else None
+    data_path = task_data_dir(the_task, data_dir)
+    frame = load_item_table(the_task, items_csv, data_path, values)
     if limit is not None:
         frame = frame.iloc[:limit].reset_index(drop=True)
-    own_adapter = adapter is None
-    active = adapter if adapter is not None else build_adapter(model, options)
+    own = adapter is None
+    active = adapter if adapter is not None else build_model(model, options)
     try:
-        identity = adapter_identity(active)
-        prepared = prepare_rows(frame, identity, settings, items_csv=items_csv, data_dir=data_dir)
+        check_capacity(active, len(the_task.audio_columns))
+        identity = model_identity(active)
+        prepared = prepare_rows(the_task, frame, identity, settings, items_csv=items_csv, data_dir=data_path,
+                                options=values, key_options=result_options(the_task.options, values))
         if check_audio_items > 0:
-            _run_audio_check(active, prepared, settings, check_audio_items, echo)
-        texts: dict[int, str] = {}
-        errors: dict[int, str] = {position: row.error for position, row in enumerate(prepared) if row.error}
+            _run_audio_check(active, prepared, check_audio_items, echo)
+        run = _Answers(prepared)
         with ResultStore(store_path) as store:
-            pending: list[InferRequest] = []
-            for position, row in enumerate(prepared):
-                if row.key is None or row.request is None:
-                    continue
-                stored = store.get(row.key)
-                if stored is not None:
-                    texts[position] = stored["text"]
-                else:
-                    pending.append(row.request)
-            n_from_store = len(texts)
-            if pending:
-                _generate_into_store(active, pending, prepared, settings, store, texts, errors, progress)
+            run.answer(active, store, progress)
         description = active.describe()
     finally:
-        if own_adapter:
+        if own:
             active.close()
 
     frame = frame.copy()
-    frame["allm_output"] = [texts.get(position, "") for position in range(len(frame))]
+    frame[the_task.answer_column] = [run.texts.get(i, "") for i in range(len(frame))]
     frame["model"] = identity["model_id"] or identity["adapter"]
-    frame["infer_error"] = [errors.get(position, "") for position in range(len(frame))]
+    frame["infer_error"] = [run.errors.get(i, "") for i in range(len(frame))]
+    if run.values:
+        frame["answer_values"] = [json.dumps(run.values[i]) if i in run.values else "" for i in range(len(frame))]
+    if any(row.request is not None and row.request.top_logprobs for row in prepared):
+        frame["answer_logprobs"] = [json.dumps(run.logprobs.get(i)) if i in run.logprobs else ""
+                                    for i in range(len(frame))]
+    return _finish(frame, out_csv, run, echo, arguments={
+        "model": model, "task": the_task.name, "task_options": values, "items_csv": items_csv,
+        "data_dir": data_dir, "options": dict(options or {}), "store_path": store_path, "limit": limit,
+        "check_audio_items": check_audio_items,
+    }, details={
+        "adapter": description, "model_id": identity["model_id"], "revision": identity["revision"],
+        "backend": identity["backend"], "decoding": settings.as_dict(), "seed": settings.seed,
+        "store_key_version": max((row.key_version for row in prepared), default=1),
+    })
+
+
+def _finish(frame: Any, out_csv: Path, run: _Answers, echo: Callable[[str], None], *,
+            arguments: dict[str, Any], details: dict[str, Any]) -> InferSummary:
+    from jasco.core.runinfo import write_manifest
+    from jasco.core.table import write_table
+
     write_table(frame, out_csv)
-    manifest = write_manifest(
-        out_csv, stage="infer",
-        arguments={
-            "model": model, "items_csv": items_csv, "data_dir": data_dir, "options": dict(options or {}),
-            "store_path": store_path, "limit": limit, "check_audio_items": check_audio_items,
-        },
-        details={
-            "adapter": description, "model_id": identity["model_id"], "revision": identity["revision"],
-            "backend": identity["backend"], "decoding": settings.as_dict(), "seed": settings.seed,
-            "store_key_version": KEY_VERSION,
-            "counts": {"rows": len(frame), "generated_now": len(texts) - n_from_store,
-                       "from_store": n_from_store, "errors": len(errors)},
-        },
-    )
-    clip_ids = [str(value) for value in frame["id"]]
-    for position in sorted(errors)[:20]:
-        echo(f"error: row {position + 2} ({clip_ids[position]}): {errors[position]}")
-    if len(errors) > 20:
-        echo(f"... and {len(errors) - 20} more errors (see the infer_error column)")
-    return InferSummary(
-        out_csv=out_csv, manifest_path=manifest, n_rows=len(frame),
-        n_generated_now=len(texts) - n_from_store, n_from_store=n_from_store, n_errors=len(errors),
-    )
+    counts = {"rows": len(frame), "generated_now": run.generated_now, "from_store": run.from_store,
+              "errors": len(run.errors), "truncated": run.truncated}
+    manifest = write_manifest(out_csv, stage="infer", arguments=arguments, details={**details, "counts": counts})
+    labels = [str(value) for value in frame["id"]] if "id" in frame.columns else [""] * len(frame)
+    for position in sorted(run.errors)[:20]:
+        echo(f"error: row {position + 2} ({labels[position]}): {run.errors[position]}")
+    if len(run.errors) > 20:
+        echo(f"... and {len(run.errors) - 20} more errors (see the infer_error column)")
+    return InferSummary(out_csv=out_csv, manifest_path=manifest, n_rows=len(frame), n_generated_now=run.generated_now,
+                        n_from_store=run.from_store, n_errors=len(run.errors), n_truncated=run.truncated)
 
 
-def _generate_into_store(
-    adapter: Adapter,
-    pending: Sequence[InferRequest],
-    prepared: Sequence[PreparedRow],
-    settings: GenerationSettings,
-    store: Any,
-    texts: dict[int, str],
-    errors: dict[int, str],
-    progress: bool,
-) -> None:
-    from tqdm import tqdm
+class _Answers:
+    """Every row's answer: from the store, or from the model (stored the moment it arrives)."""
 
-    bar = tqdm(total=len(pending), desc=f"infer {adapter.name}", unit="item", disable=not progress)
+    def __init__(self, prepared: list[PreparedRow]) -> None:
+        self.prepared = prepared
+        self.texts: dict[int, str] = {}
+        self.values: dict[int, dict[str, float]] = {}
+        self.logprobs: dict[int, Any] = {}
+        self.errors: dict[int, str] = {i: row.error for i, row in enumerate(prepared) if row.error}
+        self.from_store = self.generated_now = self.truncated = 0
 
-    item_ids = {request.index: request.item_id for request in pending}
+    def _take(self, index: int, stored: Mapping[str, Any]) -> None:
+        self.texts[index] = str(stored.get("text") or "")
+        if stored.get("values") is not None:
+            self.values[index] = dict(stored["values"])
+        if stored.get("logprobs") is not None:
+            self.logprobs[index] = stored["logprobs"]
+        self.truncated += stored.get("finish_reason") == "length"
 
-    def on_result(index: int, text: str | None, error: str | None) -> None:
-        key = prepared[index].key
-        if text is not None and error is None and key is not None:
-            store.put(key, {"text": text, "item_id": item_ids[index]})
-            texts[index] = text
-        else:
-            errors[index] = error or "the adapter returned neither an answer nor an error"
-        bar.update(1)
+    def answer(self, model: Model, store: Any, progress: bool) -> None:
+        from tqdm import tqdm
 
-    try:
-        adapter.generate(pending, settings, on_result)
-    finally:
-        bar.close()
-    for request in pending:
-        if request.index not in texts and request.index not in errors:
-            errors[request.index] = "the adapter returned no result for this item"
+        from jasco.models.types import ModelResult
+
+        pending = []
+        for index, row in enumerate(self.prepared):
+            if row.key is None or row.request is None:
+                continue
+            stored = store.get(row.key)
+            if stored is not None:
+                self._take(index, stored)
+                self.from_store += 1
+            else:
+                pending.append(row.request)
+        if not pending:
+            return
+        bar = tqdm(total=len(pending), desc=f"infer {model.name}", unit="item", disable=not progress)
+
+        def on_result(result: ModelResult) -> None:
+            request = self.prepared[result.index].request
+            key = self.prepared[result.index].key
+            if result.ok and key is not None and request is not None:
+                value: dict[str, Any] = {"text": result.text or "", "item_id": request.item_id}
+                extras = {"finish_reason": result.finish_reason, "n_tokens": result.n_tokens,
+                          "values": dict(result.values) if result.values is not None else None,
+                          "logprobs": [p.as_dict() for p in result.logprobs] if result.logprobs else None}
+                value.update({k: v for k, v in extras.items() if v is not None})
+                store.put(key, value)
+                self._take(result.index, value)
+                self.generated_now += 1
+            else:
+                self.errors[result.index] = result.error or "the model returned neither an answer nor an error"
+            bar.update(1)
+
+        try:
+            model.generate(pending, on_result)
+        finally:
+            bar.close()
+        for request in pending:
+            if request.index not in self.texts and request.index not in self.errors:
+                self.errors[request.index] = "the model returned no result for this item"
 
 
-def _run_audio_check(
-    adapter: Adapter, prepared: Sequence[PreparedRow], settings: GenerationSettings, n_items: int,
-    echo: Callable[[str], None],
-) -> None:
+def _run_audio_check(model: Model, prepared: list[PreparedRow], n_items: int, echo: Callable[[str], None]) -> None:
     from jasco.models.check import AudioCheckError, check_audio
 
     usable = [row.request for row in prepared if row.request is not None]
-    requests: list[InferRequest] = []
-    seen: set[Path] = set()
-    for request in usable:  # one item per clip first, then any others
-        if request.audio_path not in seen:
-            seen.add(request.audio_path)
-            requests.append(request)
-    chosen = {request.index for request in requests}
-    requests += [request for request in usable if request.index not in chosen]
-    requests = requests[:n_items]
-    result = check_audio(adapter, requests, settings)
+    chosen: list[Any] = []
+    seen: set[tuple[str, ...]] = set()
+    for request in usable:  # one item per set of audio files first, then any others
+        files = tuple(str(audio.path) for audio in request.audios)
+        if files not in seen:
+            seen.add(files)
+            chosen.append(request)
+    picked = {request.index for request in chosen}
+    chosen += [request for request in usable if request.index not in picked]
+    result = check_audio(model, chosen[:n_items])
     if not result.passed:
         raise AudioCheckError(result.message())
     echo(result.message())
