@@ -1,9 +1,9 @@
-"""The report stage: judged CSVs -> the paper's tables, confidence intervals, judge agreement.
+"""The report engine, task-agnostic: a report is the task's registered sections built from its
+scored files and rendered in every format.
 
-Modules: ``load`` (read and validate judged files into one long table), ``fingerprint`` (is a
-clip from this dataset?), ``grid`` (one (ALLM, judge) pair as clip x variant arrays),
-``metrics`` (pure metric functions, denominators in their docstrings), ``bootstrap``,
-``agreement`` (Fleiss, Cohen, Krippendorff), ``sections`` (the extension point: each report
-section is a registered builder), ``build`` (``build_report``), ``render`` (the renderer
-registry, ``render`` and ``write_report``), ``render_text`` and ``render_html``.
+Modules: ``sections`` (``Table``, the ``Section`` protocol, ``SectionRegistry``, ``ReportSpec``:
+what a task supplies), ``build`` (``build_report(files, task=...)``), ``bootstrap`` (percentile
+bootstrap helpers), ``formatting``, ``render`` (the renderer registry, ``render`` and
+``write_report``), ``render_text`` (table, markdown, CSV, JSON) and ``render_html`` (one page).
+JASCO's sections are in ``jasco.tasks.jasco.report``.
 """

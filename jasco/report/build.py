@@ -1,8 +1,8 @@
-"""``build_report``: judged files in, the report's JSON-ready object out.
+"""``build_report``: scored files in, the report's JSON-ready object out.
 
-Loads and validates the files (``load``), makes one clip x variant grid per (ALLM, judge) over
-the shared clip list, draws the bootstrap resamples once, then runs every registered section
-(``sections.SECTION_ORDER``) and stores its payload under its key. ``report["sections"]`` lists the
+The task's ``ReportSpec`` loads and validates the files into a context (for JASCO: one clip x
+variant grid per (ALLM, judge) and the bootstrap resamples, drawn once), then every section of
+the task runs in order and stores its payload under its key. ``report["sections"]`` lists the
 keys in order; renderers walk it.
 """
 
@@ -13,36 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from jasco.report.formatting import json_ready
-from jasco.report.sections import SECTION_ORDER, SECTIONS, ReportContext
-from jasco.tasks.jasco.report.load import Names, load_judged
+from jasco.report.sections import ReportInputs, SectionRegistry
 
 
-def make_context(
-    files: Sequence[Path], *, model: str | None = None, judge: str | None = None, n_boot: int = 1000,
-    seed: int = 0, data_dir: Path | None = None, extra_inputs: Mapping[str, Sequence[Path]] | None = None,
-) -> ReportContext:
-    """Load the files and prepare everything sections read."""
-    from jasco.report.bootstrap import resample_indices
-    from jasco.tasks.jasco.report.grid import clip_order, make_grid
-
-    if n_boot < 1:
-        raise ValueError(f"--bootstrap must be at least 1, got {n_boot}")
-    rows = load_judged(files, Names(model=model, judge=judge), data_dir)
-    clips = clip_order(list(rows["id"]))
-    grids = [
-        make_grid(group, str(model_name), str(judge_name), clips)
-        for (model_name, judge_name), group in rows.groupby(["model", "judge"], sort=True)
-    ]
-    return ReportContext(
-        rows=rows, clips=clips, grids=grids, indices=resample_indices(len(clips), n_boot, seed),
-        n_boot=n_boot, seed=seed, extra_inputs=dict(extra_inputs or {}),
-    )
-
-
-def build_from_context(context: ReportContext) -> dict[str, Any]:
+def build_from_context(sections: SectionRegistry, context: Any) -> dict[str, Any]:
     report: dict[str, Any] = {"sections": []}
-    for key in SECTION_ORDER:
-        payload = SECTIONS.load(key).build(context)
+    for key in sections.order:
+        payload = sections.load(key).build(context)
         if payload is None:
             continue
         payload = json_ready(payload)
@@ -53,14 +30,18 @@ def build_from_context(context: ReportContext) -> dict[str, Any]:
 
 
 def build_report(
-    files: Sequence[Path], *, model: str | None = None, judge: str | None = None, n_boot: int = 1000,
-    seed: int = 0, data_dir: Path | None = None, extra_inputs: Mapping[str, Sequence[Path]] | None = None,
+    files: Sequence[Path], *, task: str = "jasco", model: str | None = None, judge: str | None = None,
+    n_boot: int = 1000, seed: int = 0, data_dir: Path | None = None,
+    extra_inputs: Mapping[str, Sequence[Path]] | None = None, task_options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The report object for judged ``files`` (see the module docstring and ``jasco report --help``).
+    """The report object of ``task`` for its scored ``files`` (see ``jasco report --help``).
 
     ``model``/``judge`` name files without ``model``/``judge`` columns (else the file's stem);
-    ``n_boot`` resamples of clips with ``seed``; ``data_dir`` replaces ``{data_folder}`` in upstream
-    audio paths; ``extra_inputs`` carries named extra files for sections that need them."""
-    return build_from_context(make_context(
-        files, model=model, judge=judge, n_boot=n_boot, seed=seed, data_dir=data_dir, extra_inputs=extra_inputs,
-    ))
+    ``n_boot`` resamples with ``seed``; ``data_dir`` replaces ``{data_folder}`` in upstream audio
+    paths; ``extra_inputs`` carries named extra files for sections that need them."""
+    from jasco.tasks.base import get_task
+
+    spec = get_task(task).report
+    inputs = ReportInputs(files=list(files), model=model, judge=judge, n_boot=n_boot, seed=seed, data_dir=data_dir,
+                          extra_inputs=dict(extra_inputs or {}), options=dict(task_options or {}))
+    return build_from_context(spec.sections, spec.make_context(inputs))

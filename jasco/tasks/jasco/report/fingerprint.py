@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from jasco.core.paths import DATASET_NAME, resource_dir
+from jasco.core.paths import resource_dir
+from jasco.tasks.jasco.dataset import DATASET_NAME
 from jasco.tasks.jasco.samples import Clip
 
 FINGERPRINT_FIELDS = ("spoken_text", "tgt_text")

@@ -17,25 +17,25 @@ rows within or across files.
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jasco.tasks.jasco.labels import RATINGS, Orientation
+from jasco.core.paths import resolve_audio_path
+from jasco.core.table import TableError, read_table
+from jasco.report.sections import ReportInputError
+from jasco.tasks.jasco.labels import parse_orientation_cell, parse_rating_cell
 from jasco.tasks.jasco.parse import STATUS_OK, STATUS_REPAIRED, STATUS_UNSCORED, parse_judgment
 from jasco.tasks.jasco.report.fingerprint import clip_mismatch
 from jasco.tasks.jasco.samples import load_instructions
-from jasco.tasks.jasco.table import EXAMPLE_COLUMNS, TableError, read_table
+from jasco.tasks.jasco.table import EXAMPLE_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
 
 OURS_COLUMNS = ("judge_output", "rating", "orientation", "parse_status")
 UPSTREAM_COLUMN = "llama3_extract"
-DATA_FOLDER_PLACEHOLDER = "{data_folder}"
 
 # Columns of the long table ``load_judged`` returns.
 LONG_COLUMNS = (
@@ -46,53 +46,12 @@ LONG_COLUMNS = (
 )
 
 
-class ReportInputError(ValueError):
-    """A judged file cannot be reported on; the message names the file and the problem."""
-
-
 @dataclass(frozen=True)
 class Names:
     """Fallback names for files without ``model``/``judge`` columns (None: use the file name)."""
 
     model: str | None = None
     judge: str | None = None
-
-
-_RATING_TEXT = re.compile(r"^\s*([0-9]+)(?:\.0*)?\s*$")
-
-
-def parse_rating_cell(value: str) -> int | None:
-    """A ``rating`` cell: '' -> None; '0'/'1'/'2' (or '2.0', as pandas writes ints with NaN) -> int.
-
-    Anything else raises ValueError (never read as 0)."""
-    if not value.strip():
-        return None
-    match = _RATING_TEXT.match(value)
-    if not match or int(match.group(1)) not in RATINGS:
-        raise ValueError(f"rating {value!r} is not one of {list(RATINGS)} or empty")
-    return int(match.group(1))
-
-
-def parse_orientation_cell(value: str) -> str:
-    """An ``orientation`` cell: '' stays ''; a label (any case, 'Good' = Both) -> its canonical label."""
-    if not value.strip():
-        return ""
-    return Orientation.from_label(value).value
-
-
-def resolve_audio(value: str, csv_path: Path, data_dir: Path | None) -> str:
-    """The audio file's absolute path: ``{data_folder}`` -> the data dir; relative -> the CSV's dir."""
-    text = value.strip()
-    if not text:
-        return ""
-    if DATA_FOLDER_PLACEHOLDER in text:
-        if data_dir is None:
-            return ""
-        text = text.replace(DATA_FOLDER_PLACEHOLDER, str(data_dir))
-    path = Path(text).expanduser()
-    if not path.is_absolute():
-        path = csv_path.parent / path
-    return os.path.normpath(path)
 
 
 def _detect_format(columns: Sequence[str], path: Path) -> str:
@@ -159,7 +118,7 @@ def _read_one(path: Path, names: Names, data_dir: Path | None) -> list[dict[str,
             "id": row["id"].strip(), "variant": instruction.variant, "first": instruction.first,
             "prompt": instruction.text, "rating": rating, "orientation": orientation,
             "scored": scored, "status": status, "judge_output": text, "allm_output": row["allm_output"],
-            "audio": row["audio"], "audio_path": resolve_audio(row["audio"], path, data_dir),
+            "audio": row["audio"], "audio_path": str(resolve_audio_path(row["audio"], path, data_dir) or ""),
             **{key: row[key] for key in ("audio_sound", "spoken_text", "tgt_text", "target_keywords",
                                          "audio_only_target", "speech_only_target")},
         })

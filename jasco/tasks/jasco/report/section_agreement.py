@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from jasco.report import formatting as f
-from jasco.report.sections import ReportContext, Table
+from jasco.report.sections import Table
 from jasco.tasks.jasco.report.agreement import cohen_kappa, fleiss_kappa, krippendorff_alpha
+from jasco.tasks.jasco.report.context import JascoContext
 from jasco.tasks.jasco.report.grid import ORIENTATION_CODES
 
 ITEM = ["model", "id", "variant"]
@@ -25,7 +26,7 @@ class AgreementSection:
     key = "agreement"
     title = "Judges"
 
-    def build(self, context: ReportContext) -> Any:
+    def build(self, context: JascoContext) -> Any:
         rows = context.rows
         unscored = []
         for judge, group in rows.groupby("judge", sort=True):

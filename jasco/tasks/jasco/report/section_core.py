@@ -15,7 +15,8 @@ import numpy as np
 from jasco import __version__
 from jasco.report import formatting as f
 from jasco.report.bootstrap import CONFIDENCE, percentile_ci, replicate_means, replicate_shares
-from jasco.report.sections import ReportContext, Table
+from jasco.report.sections import Table
+from jasco.tasks.jasco.report.context import JascoContext
 from jasco.tasks.jasco.report.metrics import DEPENDENCE_KEYS, clip_best, clip_counts, clip_mean, pair_metrics
 
 
@@ -23,7 +24,7 @@ class InputsSection:
     key = "inputs"
     title = "Inputs"
 
-    def build(self, context: ReportContext) -> Any:
+    def build(self, context: JascoContext) -> Any:
         from jasco.core.runinfo import file_sha256
 
         rows = context.rows
@@ -45,7 +46,7 @@ class BootstrapSection:
     key = "bootstrap"
     title = "Bootstrap"
 
-    def build(self, context: ReportContext) -> Any:
+    def build(self, context: JascoContext) -> Any:
         return {
             "n_boot": context.n_boot, "seed": context.seed, "confidence": CONFIDENCE,
             "unit": "clip", "method": "percentile", "rng": "numpy.random.default_rng(seed) (PCG64)",
@@ -62,7 +63,7 @@ class ResultsSection:
     key = "results"
     title = "Results per ALLM and judge"
 
-    def build(self, context: ReportContext) -> Any:
+    def build(self, context: JascoContext) -> Any:
         results = []
         replicates: dict[tuple[str, str], dict[str, np.ndarray]] = {}
         for grid in context.grids:
@@ -115,7 +116,13 @@ class AveragesSection:
     key = "averages"
     title = "Per ALLM, averaged over judges"
 
-    def build(self, context: ReportContext) -> Any:
+    def html(self, report: dict[str, Any], options: Any) -> str:
+        """The stacked bar chart of modality dependence, after the tables."""
+        from jasco.tasks.jasco.report.html import dependence_chart
+
+        return dependence_chart(report, options)
+
+    def build(self, context: JascoContext) -> Any:
         results = context.built["results"]
         replicates = context.scratch["replicates"]
         averages = []

@@ -3,7 +3,7 @@
 Per clip: its audio file (absolute path as resolved from the ``audio`` column, and whether it
 exists), sound and speech descriptions, reference answer and keywords; then per ALLM and variant
 the answer and every judge's rating, orientation, parse status and full judge text. Text
-renderers show nothing for it; the HTML renderer draws it.
+renderers show nothing for it; the HTML page draws it (``html.explorer``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from jasco.report.sections import ReportContext, Table
+from jasco.report.sections import Table
+from jasco.tasks.jasco.report.context import JascoContext
 
 CLIP_FIELDS = ("audio", "audio_path", "audio_sound", "spoken_text", "tgt_text", "target_keywords",
                "audio_only_target", "speech_only_target")
@@ -28,7 +29,7 @@ class ExplorerSection:
     key = "explorer"
     title = "Clip explorer"
 
-    def build(self, context: ReportContext) -> Any:
+    def build(self, context: JascoContext) -> Any:
         records: list[dict[str, Any]] = context.rows.to_dict("records")  # type: ignore[assignment]
         records.sort(key=lambda r: (r["model"], r["variant"], r["judge"]))
         by_clip: dict[str, list[dict[str, Any]]] = {}
@@ -55,6 +56,11 @@ class ExplorerSection:
 
     def tables(self, payload: Any) -> list[Table]:
         return []
+
+    def html(self, report: dict[str, Any], options: Any) -> str:
+        from jasco.tasks.jasco.report.html import explorer
+
+        return explorer(report, options)
 
 
 EXPLORER = ExplorerSection()

@@ -15,7 +15,8 @@ import numpy as np
 
 from jasco.report import formatting as f
 from jasco.report.bootstrap import paired_difference
-from jasco.report.sections import ReportContext, Table
+from jasco.report.sections import Table
+from jasco.tasks.jasco.report.context import JascoContext
 from jasco.tasks.jasco.report.metrics import clip_best
 
 
@@ -23,7 +24,7 @@ class PairedSection:
     key = "paired"
     title = "Paired differences in best-mean"
 
-    def build(self, context: ReportContext) -> Any:
+    def build(self, context: JascoContext) -> Any:
         best = {(grid.model, grid.judge): clip_best(grid) for grid in context.grids}
         comparisons = []
         for model_a, model_b in combinations(context.models, 2):

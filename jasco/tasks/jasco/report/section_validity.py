@@ -9,9 +9,11 @@ counts as wrong. Without such files the section is left out.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from jasco.report.sections import ReportContext, Table
+from jasco.report.sections import Table
+from jasco.tasks.jasco.report.context import JascoContext
 
 EXTRA_NAME = "controls"
 
@@ -20,7 +22,7 @@ class ValiditySection:
     key = "judge_validity"
     title = "Judge validity on control answers"
 
-    def build(self, context: ReportContext) -> Any | None:
+    def build(self, context: JascoContext) -> Any | None:
         from jasco.tasks.jasco.check import check_judgments, read_judged
 
         paths = list(context.extra_inputs.get(EXTRA_NAME, ()))
@@ -37,11 +39,8 @@ class ValiditySection:
     def tables(self, payload: Any) -> list[Table]:
         from jasco.tasks.jasco.check import check_tables
 
-        return [
-            Table(f"{check['judge']}: {title}", tuple(header), [tuple(row) for row in rows])
-            for check in payload
-            for title, header, rows in check_tables(check)
-        ]
+        return [replace(table, title=f"{check['judge']}: {table.title}")
+                for check in payload for table in check_tables(check)]
 
 
 VALIDITY = ValiditySection()

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from jasco.report import formatting as f
-from jasco.report.sections import ReportContext, Table
+from jasco.report.sections import Table
+from jasco.tasks.jasco.report.context import JascoContext
 from jasco.tasks.jasco.report.metrics import variant_stats
 from jasco.tasks.jasco.samples import load_instructions
 
@@ -33,7 +34,7 @@ class VariantsSection:
     key = "variants"
     title = "Per instruction variant"
 
-    def build(self, context: ReportContext) -> Any:
+    def build(self, context: JascoContext) -> Any:
         instructions = load_instructions()
         groups = {first: [i.variant for i in instructions if i.first == first] for first in ("audio", "speech")}
         per_pair: list[dict[str, Any]] = []
