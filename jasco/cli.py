@@ -15,13 +15,15 @@ from jasco import __version__
 
 # command name -> ("module:attribute" of a click.Command, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "data": ("jasco.commands.data:data", "Fetch and verify the What Are They Doing dataset."),
-    "expand": ("jasco.commands.expand:expand", "Write the 640-row item table (80 clips x 8 instructions)."),
-    "infer": ("jasco.commands.infer:infer", "Fill allm_output with an audio LLM's answers (resumable)."),
-    "report": ("jasco.commands.report:report", "Tables, CIs, judge agreement and an HTML page from judged CSVs."),
-    "judge-check": ("jasco.commands.judge_check:judge_check", "Measure a judge on control answers (accuracy)."),
-    "run": ("jasco.commands.run:run", "The whole benchmark: expand -> infer -> judge -> report, resumable."),
-    "judge": ("jasco.commands.judge:judge", "Rate each ALLM answer (Rating, Orientation) with an LLM judge or panel."),
+    "data": ("jasco.commands.data:data", "Fetch and verify a dataset (default: What Are They Doing)."),
+    "expand": ("jasco.commands.expand:expand", "Write a task's item table (JASCO: 80 clips x 8 instructions)."),
+    "infer": ("jasco.commands.infer:infer", "Answer a task's items with an audio LLM (resumable)."),
+    "report": ("jasco.commands.report:report", "A task's report: tables, CIs and an HTML page from scored files."),
+    "judge-check": ("jasco.commands.judge_check:judge_check", "Measure a judge on JASCO's control answers."),
+    "run": ("jasco.commands.run:run", "A whole benchmark: expand -> infer -> score or judge -> report, resumable."),
+    "judge": ("jasco.commands.judge:judge", "Rate answers with an LLM judge or panel (JASCO: Rating, Orientation)."),
+    "score": ("jasco.commands.score:score", "Score a rule-scored task's answers (no model)."),
+    "tasks": ("jasco.commands.tasks:tasks", "List the tasks, their datasets and options."),
 }
 
 
@@ -46,9 +48,10 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="jasco")
 def cli() -> None:
-    """jasco: benchmark audio large language models on JASCO (arXiv 2409.14526).
+    """jasco: benchmark audio large language models (first task: JASCO, arXiv 2409.14526).
 
-    The pipeline is file to file: expand -> infer -> judge -> report; each stage resumes.
+    The pipeline is file to file: expand -> infer -> score or judge -> report; each stage resumes.
+    `jasco tasks` lists the tasks; --task NAME picks one (default jasco).
     """
 
 

@@ -1,4 +1,4 @@
-"""``jasco data fetch`` and ``jasco data verify``."""
+"""``jasco data fetch`` and ``jasco data verify``, for any registered dataset (``--dataset``)."""
 
 from __future__ import annotations
 
@@ -6,28 +6,47 @@ from pathlib import Path
 
 import click
 
-from jasco.commands.options import data_dir_option, resolve_data_dir
-from jasco.tasks.jasco.fetch import DEFAULT_SOURCE, fetch_dataset
-from jasco.tasks.jasco.manifest import DatasetError, load_manifest, verify_tree
+from jasco.commands.options import data_dir_option
+from jasco.tasks.datasets import DEFAULT_DATASET, Dataset
+
+_dataset_option = click.option(
+    "--dataset", default=DEFAULT_DATASET, show_default=True,
+    help="Which dataset (registered names: see `jasco tasks`; each task names its own).",
+)
+
+
+def _dataset(name: str) -> Dataset:
+    from jasco.core.registry import UnknownNameError
+    from jasco.tasks.datasets import get_dataset
+
+    try:
+        return get_dataset(name)
+    except UnknownNameError as error:
+        raise click.UsageError(str(error)) from None
 
 
 @click.group()
 def data() -> None:
-    """Fetch and verify the What Are They Doing dataset (CC BY-NC 4.0)."""
+    """Fetch and verify datasets (default: What Are They Doing, CC BY-NC 4.0)."""
 
 
 @data.command()
-@click.option("--source", default=DEFAULT_SOURCE, show_default=True,
-              help="URL of an archive, a local archive, or a local directory in the upstream layout.")
+@_dataset_option
+@click.option("--source", default=None,
+              help="URL of an archive, a local archive, or a local directory in the dataset's layout "
+                   "(default: the dataset's pinned source).")
 @click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Install directory (default: --data-dir).")
 @data_dir_option
 @click.option("--force", is_flag=True, help="Replace an existing destination that does not verify.")
-def fetch(source: str, dest: Path | None, data_dir: Path | None, force: bool) -> None:
-    """Install the dataset: every file checked against dataset/*.sha256, atomically."""
-    target = resolve_data_dir(dest or data_dir)
+def fetch(dataset: str, source: str | None, dest: Path | None, data_dir: Path | None, force: bool) -> None:
+    """Install a dataset: every file checked, atomically."""
+    from jasco.tasks.datasets import DatasetError
+
+    chosen = _dataset(dataset)
+    target = Path(dest or data_dir or chosen.default_dir()).expanduser().resolve()
     try:
-        result = fetch_dataset(target, source, force=force)
+        result = chosen.fetch(target, source, force=force)
     except DatasetError as error:
         raise click.ClickException(str(error)) from None
     state = "installed" if result.changed else "already installed and verified"
@@ -35,14 +54,16 @@ def fetch(source: str, dest: Path | None, data_dir: Path | None, force: bool) ->
 
 
 @data.command()
+@_dataset_option
 @data_dir_option
-def verify(data_dir: Path | None) -> None:
-    """Re-check an installed dataset against the sha256 manifest."""
-    target = resolve_data_dir(data_dir)
-    manifest = load_manifest()
-    problems = verify_tree(target, manifest)
-    if problems:
+def verify(dataset: str, data_dir: Path | None) -> None:
+    """Re-check an installed dataset: every file, named when missing, altered or unexpected."""
+    chosen = _dataset(dataset)
+    target = Path(data_dir or chosen.default_dir()).expanduser().resolve()
+    result = chosen.verify(target)
+    if result.problems:
         raise click.ClickException(
-            f"dataset in {target} failed verification ({len(problems)} problems):\n  " + "\n  ".join(problems)
+            f"dataset in {target} failed verification ({len(result.problems)} problems):\n  "
+            + "\n  ".join(result.problems)
         )
-    click.echo(f"{len(manifest.entries)} files verified in {target}")
+    click.echo(f"{result.n_files} files verified in {target}")

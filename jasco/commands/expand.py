@@ -1,26 +1,29 @@
-"""``jasco expand``: write the 640-row item table in upstream example.csv columns."""
+"""``jasco expand``: write a task's item table (JASCO: the 640 rows in upstream example.csv columns)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from jasco.commands.options import data_dir_option, resolve_data_dir
-from jasco.tasks.jasco.manifest import DatasetError
-from jasco.tasks.jasco.samples import load_items
-from jasco.tasks.jasco.table import items_to_frame, write_table
+from jasco.commands.options import data_dir_option, pop_task, resolve_data_dir, resolve_task, task_options
 
 
 @click.command()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="CSV to write (upstream example.csv columns, allm_output empty).")
+              help="CSV to write (JASCO: upstream example.csv columns, allm_output empty).")
 @data_dir_option
-def expand(out: Path, data_dir: Path | None) -> None:
-    """Write every (clip, instruction) item: 80 clips x 8 instruction variants."""
+@task_options
+def expand(out: Path, data_dir: Path | None, **values: Any) -> None:
+    """Write every item of the task (JASCO: 80 clips x 8 instruction variants)."""
+    from jasco.core.table import write_table
+    from jasco.tasks.datasets import DatasetError
+
+    task, options = resolve_task(*pop_task(values))
     try:
-        items = load_items(resolve_data_dir(data_dir))
+        frame = task.expand(resolve_data_dir(data_dir, task), options)
     except DatasetError as error:
         raise click.ClickException(str(error)) from None
-    write_table(items_to_frame(items), out)
-    click.echo(f"{len(items)} items written to {out}")
+    write_table(frame, out)
+    click.echo(f"{len(frame)} items written to {out}")

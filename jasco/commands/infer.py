@@ -1,11 +1,12 @@
-"""``jasco infer``: fill ``allm_output`` with an ALLM's answers (resumable, batched, checked).
+"""``jasco infer``: answer a task's items with a model (resumable, batched, checked).
 
-Adapter options reach the adapter's factory as keyword arguments, with no per-model code here:
+For JASCO the answers fill ``allm_output``; ``--task NAME`` answers another task's items.
+Model options reach the model's factory as keyword arguments, with no per-model code here:
 the common flags below (``--backend``, ``--model-id``, ``--max-model-len``, ``--base-url``...)
 are passed only when given, and any other keyword goes through a repeatable
 ``--option key=value`` (the value is parsed as JSON when it is JSON: ``--option
-enforce_eager=true``, ``--option 'limit_mm_per_prompt={"audio": 1}'``, else kept as text). An
-adapter that does not take an option says so and lists the ones it takes.
+enforce_eager=true``, ``--option 'limit_mm_per_prompt={"audio": 1}'``, else kept as text). A
+model that does not take an option says so and lists the ones it takes.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import click
 
-from jasco.commands.options import data_dir_option, parse_key_value
+from jasco.commands.options import data_dir_option, parse_key_value, pop_task, resolve_task, task_options
 
 # flag value name -> adapter option name; each is passed only when given on the command line.
 COMMON_OPTIONS = {
@@ -39,18 +40,18 @@ def adapter_options(given: dict[str, Any], extra: tuple[str, ...]) -> dict[str, 
 def _list_models(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
-    import jasco.models.catalog  # noqa: F401 - registers the adapters
-    from jasco.models.base import ADAPTERS
+    import jasco.models.catalog  # noqa: F401 - registers the models
+    from jasco.models.base import MODELS
 
-    for entry in ADAPTERS.entries():
+    for entry in MODELS.entries():
         click.echo(f"{entry.name:16} {entry.summary}")
     ctx.exit(0)
 
 
 @click.command()
 @click.option("--list-models", is_flag=True, expose_value=False, is_eager=True, callback=_list_models,
-              help="List the registered adapters and exit.")
-@click.option("--model", "model", required=True, help="The adapter (see --list-models).")
+              help="List the registered models and exit.")
+@click.option("--model", "model", required=True, help="The model (see --list-models).")
 @click.option("--backend", help="Engine for adapters that have several (qwen2-audio: vllm | transformers).")
 @click.option("--model-id", help="Hugging Face id or local directory (openai: the served model name).")
 @click.option("--revision", help="Model revision (commit/tag) to load and record.")
@@ -63,7 +64,7 @@ def _list_models(ctx: click.Context, _param: click.Parameter, value: bool) -> No
 @click.option("--concurrency", type=int, help="openai: requests in flight.")
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE", help="Any other adapter option.")
 @click.option("--items", "items_csv", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Item table to answer (default: all 640 items expanded from the dataset).")
+              help="Item table to answer (default: every item of the task, expanded from its dataset).")
 @data_dir_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV to write.")
 @click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -77,30 +78,32 @@ def _list_models(ctx: click.Context, _param: click.Parameter, value: bool) -> No
               help="First prove the audio reaches the model: real audio vs silence; stop if no answer changes.")
 @click.option("--check-audio-items", type=click.IntRange(min=1), default=3, show_default=True)
 @click.option("--progress/--no-progress", default=True, show_default=True)
+@task_options
 def infer(
     model: str, extra: tuple[str, ...], items_csv: Path | None, data_dir: Path | None, out: Path,
     store_path: Path | None, limit: int | None, max_new_tokens: int, temperature: float, top_p: float,
     seed: int, check_audio: bool, check_audio_items: int, progress: bool, **common: Any,
 ) -> None:
-    """Answer every item with an ALLM and write the table with allm_output filled."""
+    """Answer every item of the task with a model and write the table with the answers filled."""
     from jasco.core.registry import UnknownNameError
-    from jasco.models.base import GenerationSettings
+    from jasco.core.table import TableError
     from jasco.models.check import AudioCheckError
+    from jasco.stages.decoding import GenerationSettings
     from jasco.stages.infer import run_infer
-    from jasco.tasks.jasco.manifest import DatasetError
-    from jasco.tasks.jasco.table import TableError
+    from jasco.tasks.datasets import DatasetError
 
+    task, task_values = resolve_task(*pop_task(common))
     options = adapter_options(common, extra)
     settings = GenerationSettings(temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens, seed=seed)
     try:
         summary = run_infer(
-            out, model=model, items_csv=items_csv, data_dir=data_dir, options=options, settings=settings,
-            store_path=store_path, limit=limit, progress=progress,
+            out, model=model, task=task.name, task_options=task_values, items_csv=items_csv, data_dir=data_dir,
+            options=options, settings=settings, store_path=store_path, limit=limit, progress=progress,
             check_audio_items=check_audio_items if check_audio else 0, echo=lambda m: click.echo(m, err=True),
         )
     except (AudioCheckError, DatasetError, TableError) as error:
         raise click.ClickException(str(error)) from None
-    except (UnknownNameError, ValueError) as error:  # an unknown adapter or a bad option
+    except (UnknownNameError, ValueError) as error:  # an unknown model, a bad option, a model unfit for the task
         raise click.UsageError(str(error)) from None
     click.echo(
         f"{summary.n_rows} rows written to {summary.out_csv}: {summary.n_generated_now} generated now, "

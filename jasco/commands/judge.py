@@ -1,4 +1,5 @@
-"""``jasco judge``: rate each ALLM answer (Rating 0/1/2, Orientation) with an LLM judge.
+"""``jasco judge``: rate each answer of a judge-scored task with an LLM judge (JASCO: Rating 0/1/2
+and Orientation).
 
 Thin: options -> ``jasco.stages.judge.run.run_judge`` / ``run_panel``. Backend options that are not
 given are not passed, so each backend keeps its own defaults; an option a backend does not take
@@ -13,9 +14,8 @@ from typing import Any
 
 import click
 
-from jasco.commands.options import parse_key_value
-from jasco.judge.base import Decoding
-from jasco.tasks.jasco.templates import DEFAULT_TEMPLATE, TEMPLATES
+from jasco.commands.options import parse_key_value, pop_task, resolve_task, task_options
+from jasco.stages.decoding import Decoding
 
 # CLI parameter -> backend option name
 _BACKEND_OPTIONS = {
@@ -34,15 +34,16 @@ class JudgeSettings:
     backend: str | None
     backend_options: dict[str, Any]
     decoding: Decoding
-    template: str
+    template: str | None
     repair: bool
     progress: bool
 
 
 _SHARED_OPTIONS = [
     click.option("--backend", help="vllm, openai, hf, fake, ... (default: the judge's own backend, else vllm)."),
-    click.option("--template", type=click.Choice(sorted(TEMPLATES)), default=DEFAULT_TEMPLATE, show_default=True,
-                 help="Prompt wording: eval_py (label 'Good', the paper's numbers) or readme (label 'Both')."),
+    click.option("--template", default=None, show_default="the task's default; JASCO: eval_py",
+                 help="Judge prompt wording; JASCO: eval_py (label 'Good', the paper's numbers) or readme "
+                      "(label 'Both')."),
     click.option("--structured", is_flag=True, help="Constrain Rating/Orientation lines (vLLM structured outputs)."),
     click.option("--repair", is_flag=True, help="Re-ask once with upstream's post-processing prompt when the "
                  "orientation does not parse."),
@@ -100,28 +101,32 @@ def judge_settings(values: dict[str, Any]) -> JudgeSettings:
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Result store (default: OUT.store.jsonl).")
 @judge_options
+@task_options
 def judge(in_csv: Path, out: Path, judge: str | None, panel: str | None, store: Path | None, **values: Any) -> None:
-    """Judge IN_CSV (example.csv columns, allm_output filled) into OUT (a CSV, or a directory with --panel)."""
+    """Judge IN_CSV (the task's answers, e.g. JASCO's example.csv columns with allm_output filled)
+    into OUT (a CSV, or a directory with --panel)."""
     from jasco.core.registry import UnknownNameError
-    from jasco.judge.base import BackendOptionError
-    from jasco.stages.judge.run import JudgeInputError, run_judge, run_panel
+    from jasco.stages.judge.backends import BackendOptionError, JudgeInputError
+    from jasco.stages.judge.panels import run_panel
+    from jasco.stages.judge.run import run_judge
+    from jasco.tasks.base import TaskError
 
     if bool(judge) == bool(panel):
         raise click.UsageError("give exactly one of --judge MODEL or --panel NAME")
+    task, _ = resolve_task(*pop_task(values))
     s = judge_settings(values)
+    common = {"task": task.name, "backend": s.backend, "backend_options": s.backend_options, "decoding": s.decoding,
+              "template": s.template, "repair": s.repair, "progress": s.progress}
     try:
         if panel:
             if store is not None:
                 raise click.UsageError("--store names one file; with --panel each judge's store is "
                                        "OUT/<judge>.csv.store.jsonl")
-            summaries = run_panel(in_csv, out, panel=panel, backend=s.backend, backend_options=s.backend_options,
-                                  decoding=s.decoding, template=s.template, repair=s.repair, progress=s.progress)
+            summaries = run_panel(in_csv, out, panel=panel, **common)
         else:
             assert judge is not None
-            summaries = [run_judge(in_csv, out, judge=judge, backend=s.backend, backend_options=s.backend_options,
-                                   decoding=s.decoding, template=s.template, repair=s.repair, store_path=store,
-                                   progress=s.progress)]
-    except (JudgeInputError, UnknownNameError, BackendOptionError) as error:
+            summaries = [run_judge(in_csv, out, judge=judge, store_path=store, **common)]
+    except (JudgeInputError, UnknownNameError, BackendOptionError, TaskError) as error:
         raise click.ClickException(str(error)) from None
     for summary in summaries:
         click.echo(

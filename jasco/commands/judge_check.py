@@ -32,11 +32,10 @@ def judge_check(judge: str, out_dir: Path, fmt: str, min_accuracy: float | None,
     """Judge the control answers of all 80 clips and report the judge's accuracy."""
     from jasco.core.registry import UnknownNameError
     from jasco.core.runinfo import write_text_atomic
-    from jasco.judge.base import BackendOptionError
-    from jasco.stages.judge.run import JudgeInputError
+    from jasco.stages.judge.backends import BackendOptionError, JudgeInputError
+    from jasco.tasks.datasets import DatasetError
     from jasco.tasks.jasco.check import render_markdown, render_text
     from jasco.tasks.jasco.check_run import run_judge_check
-    from jasco.tasks.jasco.manifest import DatasetError
 
     s = judge_settings(values)
     if s.repair:

@@ -1,12 +1,14 @@
-"""``jasco report``: judged CSVs -> the paper's tables, CIs, judge agreement, as text/JSON/HTML."""
+"""``jasco report``: a task's scored files -> its report (JASCO: judged CSVs -> the paper's tables,
+CIs, judge agreement), as text, markdown, CSV, JSON or HTML."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from jasco.commands.options import data_dir_option, resolve_data_dir
+from jasco.commands.options import data_dir_option, pop_task, resolve_data_dir, resolve_task, task_options
 from jasco.report.render import RENDERERS
 
 
@@ -34,34 +36,42 @@ def _extras(values: tuple[str, ...]) -> dict[str, list[Path]]:
 @click.option("--extra", "extras", multiple=True, metavar="NAME=PATH",
               help="An extra input file for a report section that needs one (repeatable).")
 @data_dir_option
+@task_options
 def report(
     files: tuple[Path, ...], fmt: str, out: Path | None, model: str | None, judge: str | None, n_boot: int,
-    seed: int, extras: tuple[str, ...], data_dir: Path | None,
+    seed: int, extras: tuple[str, ...], data_dir: Path | None, **values: Any,
 ) -> None:
-    """Report on judged FILEs (jasco judge output or upstream eval.py output with llama3_extract).
+    """Report on a task's scored FILEs.
 
-    Per (ALLM, judge): best-mean (0-2) and modality dependence with 95% bootstrap CIs over clips;
-    per ALLM the average over judges (the paper's two tables); per instruction variant; paired
-    differences between ALLMs; agreement between judges. --data-dir replaces {data_folder} in
-    upstream audio paths.
+    JASCO (the default): judged FILEs (jasco judge output or upstream eval.py output with
+    llama3_extract). Per (ALLM, judge): best-mean (0-2) and modality dependence with 95% bootstrap
+    CIs over clips; per ALLM the average over judges (the paper's two tables); per instruction
+    variant; paired differences between ALLMs; agreement between judges. --data-dir replaces
+    {data_folder} in upstream audio paths.
     """
     from jasco.report.build import build_report
-    from jasco.report.render import render, write_report
-    from jasco.tasks.jasco.report.load import ReportInputError
+    from jasco.report.render import render
+    from jasco.report.sections import ReportInputError
 
+    task, options = resolve_task(*pop_task(values))
     try:
-        result = build_report(list(files), model=model, judge=judge, n_boot=n_boot, seed=seed,
-                              data_dir=resolve_data_dir(data_dir), extra_inputs=_extras(extras))
+        result = build_report(list(files), task=task.name, model=model, judge=judge, n_boot=n_boot, seed=seed,
+                              data_dir=resolve_data_dir(data_dir, task), extra_inputs=_extras(extras),
+                              task_options=options)
+        text = render(result, fmt, out_path=out, task=task.name)
     except ReportInputError as error:
         raise click.ClickException(str(error)) from None
+    except ValueError as error:  # a format the task has no form for
+        raise click.UsageError(str(error)) from None
     if out is None:
-        click.echo(render(result, fmt), nl=False)
+        click.echo(text, nl=False)
     else:
-        from jasco.core.runinfo import write_manifest
+        from jasco.core.runinfo import write_manifest, write_text_atomic
 
-        write_report(result, fmt, out)
+        write_text_atomic(out, text)
         write_manifest(out, stage="report", arguments={
-            "files": [str(path) for path in files], "format": fmt, "model": model, "judge": judge,
-            "n_boot": n_boot, "seed": seed, "extra": list(extras), "data_dir": str(data_dir) if data_dir else None,
+            "files": [str(path) for path in files], "task": task.name, "task_options": options, "format": fmt,
+            "model": model, "judge": judge, "n_boot": n_boot, "seed": seed, "extra": list(extras),
+            "data_dir": str(data_dir) if data_dir else None,
         }, details={"inputs": result.get("inputs", {}).get("files", []), "bootstrap": result.get("bootstrap")})
         click.echo(f"{fmt} report written to {out}")

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from jasco.commands.options import data_dir_option, parse_key_value, resolve_data_dir
+from jasco.commands.options import data_dir_option, parse_key_value, pop_task, resolve_task, task_options
 
 
 def _options(pairs: tuple[str, ...], **given: Any) -> dict[str, Any]:
@@ -23,8 +23,8 @@ def _options(pairs: tuple[str, ...], **given: Any) -> dict[str, Any]:
 
 @click.command()
 @click.option("--model", "models", required=True, multiple=True,
-              help="ALLM adapter name (repeat or comma-separate for several), e.g. qwen2-audio.")
-@click.option("--judges", default="paper", show_default=True,
+              help="Model name (repeat or comma-separate for several), e.g. qwen2-audio.")
+@click.option("--judges", default=None, show_default="paper, for a judge-scored task",
               help="'paper' (the three paper judges), 'similarity' (offline proxy), or comma-separated ids.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("results/run"),
               show_default=True)
@@ -43,25 +43,31 @@ def _options(pairs: tuple[str, ...], **given: Any) -> dict[str, Any]:
 @click.option("--bootstrap", "n_boot", type=click.IntRange(min=1), default=1000, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Decoding and bootstrap seed.")
 @click.option("--progress/--no-progress", default=True, show_default=True)
-def run(models: tuple[str, ...], judges: str, out_dir: Path, data_dir: Path | None, limit: int | None,
+@task_options
+def run(models: tuple[str, ...], judges: str | None, out_dir: Path, data_dir: Path | None, limit: int | None,
         backend: str | None, model_id: str | None, infer_option: tuple[str, ...], max_new_tokens: int,
         check_audio: bool, judge_max_tokens: int, judge_backend: str | None, judge_base_url: tuple[str, ...],
-        judge_option: tuple[str, ...],
-        structured: bool, n_boot: int, seed: int, progress: bool) -> None:
-    """Run the benchmark for one or more ALLMs: expand, infer, judge with each judge, report."""
+        judge_option: tuple[str, ...], structured: bool, n_boot: int, seed: int, progress: bool,
+        **values: Any) -> None:
+    """Run the benchmark of a task for one or more models: expand, infer, score (or judge with each
+    judge), report."""
     from jasco.core.registry import UnknownNameError
-    from jasco.judge.base import BackendOptionError, Decoding
-    from jasco.models.base import GenerationSettings
+    from jasco.core.table import TableError
     from jasco.models.check import AudioCheckError
-    from jasco.stages.judge.run import JudgeInputError
+    from jasco.report.sections import ReportInputError
+    from jasco.stages.decoding import Decoding, GenerationSettings
+    from jasco.stages.judge.backends import BackendOptionError, JudgeInputError
     from jasco.stages.pipeline import resolve_judges, run_pipeline
-    from jasco.tasks.jasco.manifest import DatasetError
-    from jasco.tasks.jasco.table import TableError
+    from jasco.tasks.datasets import DatasetError
 
+    task, options = resolve_task(*pop_task(values))
     names = [name.strip() for value in models for name in value.split(",") if name.strip()]
+    if judges is None and task.scoring == "judge":
+        judges = "paper"
     try:
         result = run_pipeline(
-            out_dir, models=names, judges=resolve_judges(judges), data_dir=resolve_data_dir(data_dir),
+            out_dir, task=task.name, task_options=options, models=names,
+            judges=resolve_judges(judges) if judges is not None else [], data_dir=data_dir,
             infer_options=_options(infer_option, backend=backend, model_id=model_id),
             judge_backend=judge_backend, judge_options=_options(judge_option, base_urls=judge_base_url),
             settings=GenerationSettings(max_new_tokens=max_new_tokens, seed=seed),
@@ -69,7 +75,7 @@ def run(models: tuple[str, ...], judges: str, out_dir: Path, data_dir: Path | No
             check_audio_items=3 if check_audio else 0, n_boot=n_boot, seed=seed,
             progress=progress, echo=lambda message: click.echo(message, err=True),
         )
-    except (DatasetError, TableError, AudioCheckError, JudgeInputError, BackendOptionError) as error:
+    except (DatasetError, TableError, AudioCheckError, JudgeInputError, BackendOptionError, ReportInputError) as error:
         raise click.ClickException(str(error)) from None
     except (UnknownNameError, ValueError) as error:
         raise click.UsageError(str(error)) from None

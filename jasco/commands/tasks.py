@@ -1,0 +1,20 @@
+"""``jasco tasks``: the registered tasks, their datasets, how they are scored and their options."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("tasks")
+def tasks() -> None:
+    """List the tasks (``--task NAME`` on expand, infer, judge, score, report and run)."""
+    import jasco.tasks.catalog  # noqa: F401 - registrations
+    from jasco.tasks.base import TASKS
+
+    for entry in TASKS.entries():
+        task = TASKS.load(entry.name)
+        click.echo(f"{entry.name:16} {entry.summary}")
+        click.echo(f"{'':16} dataset {task.dataset}; scored by {task.scoring}; audio inputs per item: "
+                   f"{len(task.audio_columns)}")
+        for option in task.options:
+            click.echo(f"{'':16} option {option.describe()}")
