@@ -15,6 +15,7 @@ import argparse
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -28,39 +29,41 @@ def main() -> None:
     os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
 
     from jasco.core.audio import load_audio
-    from jasco.models.base import GenerationSettings, InferRequest
-    from jasco.models.transformers_chat import TransformersAudioChat
-    from jasco.models.vllm_chat import VllmAudioChat
+    from jasco.models.transformers_chat import TransformersChat
+    from jasco.models.types import AudioPart, ChatRequest, Message, ModelResult, Sampling, TextPart
+    from jasco.models.vllm_chat import VllmChat
     from jasco.tasks.jasco.samples import load_items
     from jasco.testing.tiny_audio import build_tiny_qwen2_audio
 
     items = load_items(args.data_dir)[: args.items]
     audio = {item.clip.audio_path: load_audio(item.clip.audio_path, item.clip.clip_id) for item in items}
+    sampling = Sampling(max_tokens=args.max_new_tokens)
     requests = [
-        InferRequest(index=i, item_id=item.item_id, instruction=item.prompt,
-                     audio=audio[item.clip.audio_path].samples, sample_rate=16_000, audio_path=item.clip.audio_path)
+        ChatRequest(index=i, item_id=item.item_id, sampling=sampling, messages=(Message("user", (
+            AudioPart(audio[item.clip.audio_path].samples, 16_000, item.clip.audio_path), TextPart(item.prompt))),))
         for i, item in enumerate(items)
     ]
-    settings = GenerationSettings(max_new_tokens=args.max_new_tokens)
-    sink = lambda index, text, error: None  # noqa: E731
+    vllm_tokens: dict[int, object] = {}
+    hf_tokens: dict[int, object] = {}
+
+    def sink(into: dict[int, object]) -> Callable[[ModelResult], None]:
+        return lambda result: into.__setitem__(result.index, result.token_ids)
 
     with tempfile.TemporaryDirectory() as directory:
         model = str(build_tiny_qwen2_audio(directory))
-        vllm = VllmAudioChat("qwen2-audio", model, max_model_len=2048, dtype="float32", enforce_eager=True)
-        vllm.generate(requests[:1], settings, sink)  # build the engine, warm up
+        vllm = VllmChat(model, name="qwen2-audio", max_model_len=2048, dtype="float32", enforce_eager=True)
+        vllm.generate(requests[:1], sink({}))  # build the engine, warm up
         start = time.perf_counter()
-        vllm.generate(requests, settings, sink)
+        vllm.generate(requests, sink(vllm_tokens))
         vllm_s = time.perf_counter() - start
-        vllm_tokens = dict(vllm.last_token_ids)
         vllm.close()
 
-        hf = TransformersAudioChat("qwen2-audio", model, dtype="float32", batch_size=1)
-        hf.generate(requests[:1], settings, sink)
+        hf = TransformersChat(model, name="qwen2-audio", model_class="AutoModelForSeq2SeqLM", dtype="float32",
+                              batch_size=1)
+        hf.generate(requests[:1], sink({}))
         start = time.perf_counter()
-        hf_tokens = {}
         for request in requests:  # one item at a time
-            hf.generate([request], settings, sink)
-            hf_tokens.update(hf.last_token_ids)
+            hf.generate([request], sink(hf_tokens))
         hf_s = time.perf_counter() - start
 
     same = sum(vllm_tokens.get(i) == hf_tokens.get(i) for i in range(len(requests)))

@@ -42,11 +42,12 @@ def main() -> None:
     import httpx
     from vllm import SamplingParams
 
-    from jasco.judge.base import Decoding
-    from jasco.judge.vllm_backend import VllmJudge
+    from jasco.core.table import write_table
+    from jasco.models.vllm_chat import VllmChat
+    from jasco.stages.decoding import Decoding
     from jasco.stages.judge.run import run_judge
     from jasco.tasks.jasco.samples import load_items
-    from jasco.tasks.jasco.table import items_to_frame, write_table
+    from jasco.tasks.jasco.table import items_to_frame
     from jasco.tasks.jasco.templates import TEMPLATES, judge_messages
     from jasco.testing.tiny_text import build_tiny_chat_model
 
@@ -61,7 +62,7 @@ def main() -> None:
     engine = {"enforce_eager": True, "max_model_len": 2048, "dtype": "float32", "enable_prefix_caching": False}
     decoding = Decoding(max_tokens=args.max_tokens)
     params = SamplingParams(temperature=0, max_tokens=args.max_tokens, seed=0)
-    judge = VllmJudge(str(model), **engine)
+    judge = VllmChat(str(model), **engine)
     judge.llm.chat(conversations[:4], params, use_tqdm=False)  # warm-up
 
     rows: list[tuple[str, float]] = []

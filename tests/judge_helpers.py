@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from jasco.core.table import write_table
 from jasco.tasks.jasco.samples import load_items
-from jasco.tasks.jasco.table import items_to_frame, write_table
+from jasco.tasks.jasco.table import items_to_frame
 
 
 def answers_frame(upstream_dir: Path, n: int | None = None) -> Any:

@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 
 from jasco.core.prompting import render, template_sha256
-from jasco.models.base import ADAPTERS, GenerationSettings, InferRequest
-from jasco.models.catalog import ADAPTERS as CATALOG
+from jasco.models.base import MODELS as ADAPTERS
+from jasco.models.catalog import MODELS as CATALOG
 from jasco.tasks.jasco.controls import CONTROL_NAMES, DESCRIBE_TEMPLATE, ControlError, control_answer, control_table
 from jasco.tasks.jasco.samples import load_items
 from jasco.tasks.jasco.table import items_to_frame
+from tests.model_helpers import jasco_request, pairs
 
 
 @pytest.fixture(scope="module")
@@ -62,12 +63,11 @@ def test_adapter_protocol_gives_the_same_texts(items, control: str) -> None:
     adapter = ADAPTERS.load(control)()
     rows = [{k: str(v) for k, v in r.items()} for r in items.to_dict("records")]
     requests = [
-        InferRequest(index=i, item_id=f"{r['id']}-v{i % 8 + 1}", instruction=r["prompt"],
-                     audio=np.zeros(1, dtype=np.float32), sample_rate=16000, audio_path=Path(r["audio"]), row=r)
+        jasco_request(i, f"{r['id']}-v{i % 8 + 1}", r["prompt"], np.zeros(1, dtype=np.float32), 16000,
+                      Path(r["audio"]), row=r)
         for i, r in enumerate(rows)
     ]
-    got: dict[int, tuple[str | None, str | None]] = {}
-    adapter.generate(requests, GenerationSettings(), lambda i, text, error: got.__setitem__(i, (text, error)))
+    got = pairs(adapter, requests)
     adapter.close()
     assert sorted(got) == list(range(640))
     assert [got[i] for i in range(640)] == [(text, None) for text in control_table(items, control)["allm_output"]]
@@ -99,10 +99,8 @@ def test_a_bad_row_is_an_error_naming_the_item() -> None:
     with pytest.raises(ValueError, match="unknown control"):
         control_answer("oracle", {})
     adapter = ADAPTERS.load("audio-only")()
-    request = InferRequest(index=3, item_id="9-v2", instruction="q", audio=np.zeros(1, dtype=np.float32),
-                           sample_rate=16000, audio_path=Path("9.wav"), row={"id": "9"})
-    got: list[tuple[int, str | None, str | None]] = []
-    adapter.generate([request], GenerationSettings(), lambda i, t, e: got.append((i, t, e)))
+    request = jasco_request(3, "9-v2", "q", np.zeros(1, dtype=np.float32), 16000, Path("9.wav"), row={"id": "9"})
+    got = [(i, t, e) for i, (t, e) in pairs(adapter, [request]).items()]
     assert got[0][:2] == (3, None) and "9-v2" in str(got[0][2]) and "audio_only_target" in str(got[0][2])
 
 

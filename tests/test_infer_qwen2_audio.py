@@ -9,12 +9,8 @@ warms up while the other backends run.
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,8 +18,11 @@ from typing import Any
 import pytest
 
 from jasco.core.audio import load_audio
-from jasco.models.base import GenerationSettings, InferRequest
 from jasco.models.check import AudioCheckResult, check_audio
+from jasco.models.types import ChatRequest as InferRequest
+from jasco.stages.decoding import GenerationSettings
+from tests.model_helpers import jasco_request, pairs, results
+from tests.server_helpers import AUDIO_ARGS, vllm_server, wait_healthy
 
 pytestmark = [pytest.mark.slow, pytest.mark.vllm]
 
@@ -46,30 +45,9 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """A real vLLM OpenAI-compatible server on 127.0.0.1, started (not yet waited for)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    env = dict(os.environ, VLLM_ENABLE_V1_MULTIPROCESSING="0", VLLM_CPU_KVCACHE_SPACE="1")
-    with open(log, "wb") as handle:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", str(tiny_model),
-             "--host", "127.0.0.1", "--port", str(port), "--enforce-eager", "--dtype", "float32",
-             "--max-model-len", str(MAX_MODEL_LEN), "--distributed-executor-backend", "uni",
-             "--limit-mm-per-prompt", '{"audio": 1}',
-             # Qwen2-Audio's template spots audio parts by key, not type: vLLM inserts the placeholder.
-             "--chat-template-content-format", "string"],
-            env=env, stdout=handle, stderr=subprocess.STDOUT,
-        )
-    try:
-        yield process, f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with vllm_server(tiny_model, tmp_path_factory.mktemp("server") / "server.log", MAX_MODEL_LEN, *AUDIO_ARGS,
+                     "--limit-mm-per-prompt", '{"audio": 1}') as started:
+        yield started
 
 
 @pytest.fixture(scope="module")
@@ -80,11 +58,9 @@ def requests(upstream_dir: Path, server: object) -> list[InferRequest]:
     built = []
     for index, (clip, variant) in enumerate(ITEMS):
         audio = load_audio(upstream_dir / "dataset" / "v0" / f"{clip}.wav", clip_id=clip)
-        built.append(InferRequest(
-            index=index, item_id=f"{clip}-v{variant}", instruction=texts[variant], audio=audio.samples,
-            sample_rate=audio.sample_rate, audio_path=audio.path,
-        ))
-    assert load_audio(built[2].audio_path).original_sample_rate == 48_000
+        built.append(jasco_request(index, f"{clip}-v{variant}", texts[variant], audio.samples, audio.sample_rate,
+                                   audio.path, settings=SETTINGS))
+    assert load_audio(built[2].audios[0].path).original_sample_rate == 48_000
     return built
 
 
@@ -93,11 +69,10 @@ Outputs = tuple[list[str], list[list[int]]]
 
 def answers(adapter: Any, requests: list[InferRequest]) -> Outputs:
     """The adapter's texts and generated token ids for ``requests`` (no errors allowed)."""
-    got: dict[int, tuple[str | None, str | None]] = {}
-    adapter.generate(requests, SETTINGS, lambda i, text, error: got.__setitem__(i, (text, error)))
+    got = results(adapter, requests)
     assert sorted(got) == [r.index for r in requests]
-    assert all(error is None for _, error in got.values()), got
-    return [got[r.index][0] or "" for r in requests], [adapter.last_token_ids[r.index] for r in requests]
+    assert all(result.error is None for result in got.values()), got
+    return [got[r.index].text or "" for r in requests], [list(got[r.index].token_ids or ()) for r in requests]
 
 
 @pytest.fixture(scope="module")
@@ -127,11 +102,12 @@ def vllm_outputs(tiny_model: Path, requests: list[InferRequest]) -> tuple[Output
                           dtype="float32", enforce_eager=True)
     try:
         assert adapter.describe()["backend"] == "vllm"
-        outputs, check = answers(adapter, requests), check_audio(adapter, requests[:3], SETTINGS)
+        outputs, check = answers(adapter, requests), check_audio(adapter, requests[:3])
         # A prompt longer than max_model_len is that row's error; the rest of the batch goes on.
-        too_long = dataclasses.replace(requests[0], index=7, instruction="why " * MAX_MODEL_LEN)
-        got: dict[int, tuple[str | None, str | None]] = {}
-        adapter.generate([too_long, requests[1]], SETTINGS, lambda i, t, e: got.__setitem__(i, (t, e)))
+        first = requests[0].audios[0]
+        too_long = jasco_request(7, "too-long", "why " * MAX_MODEL_LEN, first.samples, first.sample_rate, first.path,
+                                 settings=SETTINGS)
+        got = pairs(adapter, [too_long, requests[1]])
         assert got[7][0] is None and "vLLM rejected the request" in (got[7][1] or "")
         assert got[1] == (outputs[0][1], None)
         return outputs, check
@@ -143,20 +119,20 @@ def test_transformers_batched_matches_one_at_a_time_and_hears_audio(
     transformers_adapter: Any, requests: list[InferRequest], reference: Outputs
 ) -> None:
     assert answers(transformers_adapter, requests) == reference  # batches of 3, left-padded
-    result = check_audio(transformers_adapter, requests[:3], SETTINGS)
+    result = check_audio(transformers_adapter, requests[:3])
     assert result.passed, result.message()
 
 
 def test_a_processor_call_with_the_old_audios_keyword_fails_the_check(
     tiny_model: Path, requests: list[InferRequest]
 ) -> None:
-    from jasco.models.transformers_chat import TransformersAudioChat
+    from jasco.models.transformers_chat import TransformersChat
 
-    class OldKeyword(TransformersAudioChat):
+    class OldKeyword(TransformersChat):
         audio_keyword = "audios"  # silently ignored by current processors
 
-    deaf = OldKeyword("qwen2-audio", str(tiny_model), batch_size=6)
-    result = check_audio(deaf, requests[:3], SETTINGS)
+    deaf = OldKeyword(str(tiny_model), name="qwen2-audio", model_class="AutoModelForSeq2SeqLM", batch_size=6)
+    result = check_audio(deaf, requests[:3])
     assert not result.passed and all(p.with_audio == p.with_silence and p.error is None for p in result.pairs)
     assert "identical with the real audio and with silence" in result.message()
 
@@ -173,27 +149,16 @@ def test_vllm_server_with_input_audio_is_token_identical(
     server: tuple[subprocess.Popen[bytes], str], tiny_model: Path, requests: list[InferRequest],
     reference: Outputs, vllm_outputs: tuple[Outputs, AudioCheckResult],
 ) -> None:
-    import httpx
-
-    from jasco.models.openai_chat import OpenAIAudioChat
+    from jasco.models.openai_chat import OpenAIChat as OpenAIAudioChat
 
     process, base_url = server
-    deadline = time.monotonic() + 420
-    while True:
-        assert process.poll() is None, "the vLLM server exited during start-up"
-        try:
-            if httpx.get(base_url.removesuffix("/v1") + "/health", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the vLLM server did not start in time"
-        time.sleep(0.5)
+    wait_healthy(process, base_url)
     adapter = OpenAIAudioChat(str(tiny_model), base_url=base_url, concurrency=4, max_retries=0,
                               return_token_ids=True)
     texts, tokens = answers(adapter, requests)
     assert tokens == reference[1]
     assert texts == vllm_outputs[0][0]  # the same detokenizer as the in-process engine
-    result = check_audio(adapter, requests[:3], SETTINGS)
+    result = check_audio(adapter, requests[:3])
     assert result.passed, result.message()
 
 
@@ -203,10 +168,11 @@ def test_run_with_a_real_model_row_errors_and_rerun_without_loading(
 ) -> None:
     import pandas as pd
 
+    from jasco.core.table import read_table, write_table
     from jasco.models.qwen2_audio import qwen2_audio
     from jasco.stages.infer import run_infer
     from jasco.tasks.jasco.samples import load_items
-    from jasco.tasks.jasco.table import items_to_frame, read_table, write_table
+    from jasco.tasks.jasco.table import items_to_frame
 
     wanted = {r.item_id for r in requests}
     items = [item for item in load_items(upstream_dir) if item.item_id in wanted]
@@ -242,7 +208,7 @@ def test_cli_with_the_transformers_backend_and_the_audio_check(
     from click.testing import CliRunner
 
     from jasco.cli import cli
-    from jasco.tasks.jasco.table import read_table
+    from jasco.core.table import read_table
 
     out = tmp_path / "cli.csv"
     args = ["infer", "--model", "qwen2-audio", "--backend", "transformers", "--model-id", str(tiny_model),

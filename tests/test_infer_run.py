@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from jasco.cli import cli
-from jasco.models.base import GenerationSettings
 from jasco.models.check import AudioCheckError
+from jasco.stages.decoding import GenerationSettings
 from jasco.stages.infer import run_infer
 from jasco.tasks.jasco.table import EXAMPLE_COLUMNS
 from jasco.testing.fake_allm import FakeAllm
@@ -131,7 +131,7 @@ def test_cli_infer_check_audio_options_and_errors(tmp_path: Path, items_csv: Pat
     bad = runner.invoke(cli, [*base, "--option", "no-equals-sign"])
     assert bad.exit_code == 2 and "expected key=value" in bad.output
     nomodel = runner.invoke(cli, ["infer", "--model", "nope", "--items", str(items_csv), "--out", str(out)])
-    assert nomodel.exit_code == 2 and "unknown ALLM adapter 'nope'" in nomodel.output
+    assert nomodel.exit_code == 2 and "unknown model 'nope'" in nomodel.output
     listed = runner.invoke(cli, ["infer", "--list-models"])
     assert listed.exit_code == 0 and "qwen2-audio" in listed.output and "openai" in listed.output
 
@@ -184,8 +184,7 @@ def test_input_audio_wav_keeps_the_float_samples_exactly(upstream_dir: Path) -> 
     import numpy as np
     import soundfile
 
-    from jasco.core.audio import load_audio
-    from jasco.models.openai_chat import wav_base64
+    from jasco.core.audio import load_audio, wav_base64
 
     audio = load_audio(upstream_dir / "dataset/v0/47.wav", clip_id=47)  # resampled from 48 kHz
     decoded, rate = soundfile.read(io.BytesIO(base64.b64decode(wav_base64(audio.samples, 16_000))), dtype="float32")

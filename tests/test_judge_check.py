@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from jasco.core.table import TableError
 from jasco.tasks.jasco.check import (
     EXPECTED,
     CheckError,
@@ -19,7 +20,6 @@ from jasco.tasks.jasco.check import (
     write_control_files,
 )
 from jasco.tasks.jasco.labels import Orientation
-from jasco.tasks.jasco.table import TableError
 
 
 def test_expected_labels() -> None:

@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
+from jasco.core.table import read_table, write_table
 from jasco.stages.judge.run import run_judge
-from jasco.tasks.jasco.table import read_table, write_table
 from tests.judge_helpers import answers_frame
 
 STALL_S = 2.5
@@ -152,7 +152,7 @@ def test_load_spreads_over_urls_and_a_dead_one_is_retried_elsewhere(
 
 
 def test_no_base_url_is_a_clear_error(upstream_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from jasco.judge.base import BackendOptionError
+    from jasco.stages.judge.backends import BackendOptionError
 
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     write_table(answers_frame(upstream_dir, 2), tmp_path / "in.csv")

@@ -15,9 +15,9 @@ import jinja2
 import pytest
 
 from jasco.core.prompting import render
+from jasco.core.table import read_table
 from jasco.tasks.jasco.labels import Orientation
 from jasco.tasks.jasco.parse import parse_judgment
-from jasco.tasks.jasco.table import read_table
 from jasco.tasks.jasco.templates import TEMPLATES, get_template, judge_messages, repair_messages
 
 UPSTREAM = Path(__file__).parent / "data" / "upstream_prompts"

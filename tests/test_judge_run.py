@@ -15,9 +15,13 @@ import pytest
 from click.testing import CliRunner
 
 from jasco.cli import cli
-from jasco.judge.base import Decoding
-from jasco.stages.judge.run import OUT_COLUMNS, JudgeInputError, choose_backend, panel_file_name, run_judge, run_panel
-from jasco.tasks.jasco.table import read_table, write_table
+from jasco.core.table import read_table, write_table
+from jasco.models.conversation import messages_from_dicts
+from jasco.stages.decoding import Decoding
+from jasco.stages.judge.backends import JudgeInputError, choose_backend
+from jasco.stages.judge.panels import panel_file_name, run_panel
+from jasco.stages.judge.run import run_judge
+from jasco.tasks.jasco.judging import OUT_COLUMNS
 from jasco.testing.fake_judge import FakeJudge
 from tests.judge_helpers import answers_frame, log_events, store_keys, write_answers
 
@@ -42,7 +46,7 @@ def test_out_columns_rerun_and_manifest(upstream_dir: Path, tmp_path: Path) -> N
     row = frame.iloc[0].to_dict()
     from jasco.tasks.jasco.templates import get_template, judge_messages
 
-    expected = judge.answer(judge_messages(get_template("eval_py"), row))
+    expected = judge.answer(messages_from_dicts(judge_messages(get_template("eval_py"), row)))
     assert out.loc[0, "judge_output"] == expected
     assert out.loc[0, "rating"] == expected.split("Rating: ")[1][0]
     assert set(out["judge"]) == {"fake-judge"}
@@ -152,7 +156,7 @@ def test_panel_runs_judges_in_turn_and_closes_each(upstream_dir: Path, tmp_path:
 
 
 def test_paper_panel_file() -> None:
-    from jasco.stages.judge.run import load_panel
+    from jasco.stages.judge.panels import load_panel
 
     name, judges = load_panel("paper")
     assert name == "paper"
@@ -180,7 +184,7 @@ def test_cli_judge_and_errors(upstream_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code != 0 and "judge backend 'fake'" in result.output and "base_urls" in result.output
     result = runner.invoke(cli, ["judge", "--judge", "x", "--backend", "nope", str(tmp_path / "in.csv"),
                                  str(tmp_path / "o.csv")])
-    assert result.exit_code != 0 and "unknown judge backend 'nope'" in result.output
+    assert result.exit_code != 0 and "unknown model 'nope'" in result.output
     result = runner.invoke(cli, ["judge", str(tmp_path / "in.csv"), str(tmp_path / "o.csv")])
     assert result.exit_code != 0 and "exactly one of --judge MODEL or --panel NAME" in result.output
     result = runner.invoke(cli, ["judge", "--judge", "x", "--backend", "fake", str(tmp_path / "none.csv"),

@@ -6,22 +6,19 @@ batching, the store, structured outputs, parity between backends and determinism
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from jasco.judge.base import Decoding
+from jasco.core.table import read_table, write_table
+from jasco.stages.decoding import Decoding
 from jasco.stages.judge.run import run_judge
 from jasco.tasks.jasco.parse import parse_judgment
-from jasco.tasks.jasco.table import read_table, write_table
 from jasco.tasks.jasco.templates import TEMPLATES, judge_messages
 from tests.judge_helpers import answers_frame, store_keys
+from tests.server_helpers import vllm_server, wait_healthy
 
 pytestmark = [pytest.mark.slow, pytest.mark.vllm]
 
@@ -50,9 +47,9 @@ def tiny_model(frame: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def vllm_judge(tiny_model: Path) -> Iterator[Any]:
-    from jasco.judge.vllm_backend import VllmJudge
+    from jasco.models.vllm_chat import VllmChat
 
-    judge = VllmJudge(str(tiny_model), **ENGINE)
+    judge = VllmChat(str(tiny_model), **ENGINE)
     yield judge
     judge.close()
 
@@ -68,7 +65,7 @@ def test_640_rows_in_one_batched_run_then_rerun_hits_the_store(
     vllm_judge: Any, answers_640: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     decoding = Decoding(max_tokens=6)
-    summary = run_judge(answers_640, tmp_path / "out.csv", judge=vllm_judge.model, backend="vllm",
+    summary = run_judge(answers_640, tmp_path / "out.csv", judge=vllm_judge.model_id, backend="vllm",
                         decoding=decoding, backend_instance=vllm_judge, progress=False)
     assert (summary.n_rows, summary.n_judged_now, summary.n_errors, summary.n_model_calls) == (640, 640, 0, 640)
     assert len(set(store_keys(summary.store_path))) == 640
@@ -82,7 +79,7 @@ def test_640_rows_in_one_batched_run_then_rerun_hits_the_store(
     assert [o.outputs[0].text for o in bare] == [out.loc[i, "judge_output"] for i in sample]
     assert all(s.startswith("unscored") for s in out["parse_status"])  # garbage text never scores
     assert out["judge_output"].str.strip().str.len().min() > 0 and out["judge_output"].nunique() > 1
-    again = run_judge(answers_640, tmp_path / "out.csv", judge=vllm_judge.model, backend="vllm",
+    again = run_judge(answers_640, tmp_path / "out.csv", judge=vllm_judge.model_id, backend="vllm",
                       decoding=decoding, backend_instance=vllm_judge, progress=False)
     assert (again.n_judged_now, again.n_from_store, again.n_model_calls) == (0, 640, 0)
     assert read_table(tmp_path / "out.csv", required=()).equals(out)
@@ -93,7 +90,7 @@ def test_640_rows_in_one_batched_run_then_rerun_hits_the_store(
         raise AssertionError("a rerun with every judgment stored must not build an engine")
 
     monkeypatch.setattr(vllm, "LLM", no_engine)
-    third = run_judge(answers_640, tmp_path / "out.csv", judge=vllm_judge.model, backend="vllm",
+    third = run_judge(answers_640, tmp_path / "out.csv", judge=vllm_judge.model_id, backend="vllm",
                       backend_options=ENGINE, decoding=decoding, progress=False)
     assert (third.n_from_store, third.n_model_calls) == (640, 0)
 
@@ -101,7 +98,7 @@ def test_640_rows_in_one_batched_run_then_rerun_hits_the_store(
 @pytest.mark.parametrize("template", sorted(TEMPLATES))
 def test_structured_outputs_all_parse(vllm_judge: Any, frame: Any, tmp_path: Path, template: str) -> None:
     write_table(frame.iloc[::20], tmp_path / "in.csv")  # 32 rows
-    summary = run_judge(tmp_path / "in.csv", tmp_path / "out.csv", judge=vllm_judge.model, backend="vllm",
+    summary = run_judge(tmp_path / "in.csv", tmp_path / "out.csv", judge=vllm_judge.model_id, backend="vllm",
                         decoding=Decoding(max_tokens=160, structured=True), template=template,
                         backend_instance=vllm_judge, progress=False)
     out = read_table(tmp_path / "out.csv", required=())
@@ -128,46 +125,13 @@ def test_hf_backend_matches_vllm_greedy(tiny_model: Path, vllm_judge: Any, frame
     assert all(text.strip() for text in texts)  # real generated text, not an empty/EOS-only answer
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tiny_model: Path) -> Iterator[str]:
     """A real vLLM OpenAI-compatible server for the tiny model on 127.0.0.1."""
-    import httpx
-
-    port = _free_port()
-    log = open(tiny_model / "server.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", str(tiny_model),
-         "--host", "127.0.0.1", "--port", str(port), "--enforce-eager", "--max-model-len", str(MAX_MODEL_LEN),
-         "--dtype", "float32"],
-        env={**os.environ}, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 240
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"vLLM server exited: {(tiny_model / 'server.log').read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "vLLM server did not become healthy in 240 s"
-            time.sleep(0.5)
-        yield f"{url}/v1"
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    log = tiny_model / "server.log"
+    with vllm_server(tiny_model, log, MAX_MODEL_LEN) as (process, url):
+        wait_healthy(process, url, log, timeout_s=240)
+        yield url
 
 
 def test_openai_backend_on_a_real_vllm_server(server: str, tiny_model: Path, vllm_judge: Any, frame: Any,
@@ -200,7 +164,7 @@ def test_panel_releases_each_vllm_engine_before_the_next(tiny_model: Path, frame
     panel = tmp_path / "two.json"
     panel.write_text(json.dumps({"name": "two", "judges": [{"model": str(tiny_model)}, {"model": str(second)}]}))
     write_table(frame.iloc[:4], tmp_path / "in.csv")
-    from jasco.stages.judge.run import run_panel
+    from jasco.stages.judge.panels import run_panel
 
     summaries = run_panel(tmp_path / "in.csv", tmp_path / "out", panel=panel, backend="vllm",
                           backend_options=ENGINE, decoding=Decoding(max_tokens=4), progress=False)

@@ -13,13 +13,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from jasco.core.audio import load_audio
-from jasco.models.base import ADAPTERS, Adapter, GenerationSettings, InferRequest
-from jasco.models.catalog import ADAPTERS as _catalog  # noqa: F401
+from jasco.models.base import MODELS as ADAPTERS
+from jasco.models.base import Model as Adapter
+from jasco.models.catalog import MODELS as _catalog  # noqa: F401
+from jasco.models.types import ChatRequest as InferRequest
+from jasco.stages.decoding import GenerationSettings
 from jasco.tasks.jasco.samples import load_items
+from tests.model_helpers import jasco_request, pairs
 
 pytestmark = pytest.mark.slow
 SETTINGS = GenerationSettings(max_new_tokens=6)
@@ -32,16 +35,15 @@ def requests_(upstream_dir: Path) -> list[InferRequest]:
     for item in load_items(upstream_dir):
         if item.instruction.variant in wanted.get(item.clip.clip_id, ()):
             audio = load_audio(item.clip.audio_path, item.clip.clip_id)
-            out.append(InferRequest(len(out), item.item_id, item.prompt, audio.samples, audio.sample_rate,
-                                    item.clip.audio_path))
+            out.append(jasco_request(len(out), item.item_id, item.prompt, audio.samples, audio.sample_rate,
+                                     item.clip.audio_path, settings=SETTINGS))
     assert any(r.item_id.startswith("47-") for r in out)
-    assert load_audio(out[-1].audio_path).original_sample_rate == 48_000
+    assert load_audio(out[-1].audios[0].path).original_sample_rate == 48_000
     return out
 
 
 def answers(adapter: Adapter, requests: list[InferRequest]) -> list[str]:
-    results: dict[int, tuple[str | None, str | None]] = {}
-    adapter.generate(requests, SETTINGS, lambda i, text, error: results.__setitem__(i, (text, error)))
+    results = pairs(adapter, requests)
     assert sorted(results) == [r.index for r in requests]
     errors = [error for _, error in results.values() if error]
     assert not errors, errors
@@ -100,15 +102,14 @@ def test_greedy_batch_equals_one_by_one(adapter: Any, requests_: list[InferReque
 
 def test_audio_reaches_the_model(adapter: Any, requests_: list[InferRequest], batched: list[str]) -> None:
     real = batched
-    silent = answers(adapter, [replace(r, audio=np.zeros_like(r.audio)) for r in requests_])
+    silent = answers(adapter, [r.with_audio(0, r.audios[0].silenced()) for r in requests_])
     differing = [r.item_id for r, a, b in zip(requests_, real, silent, strict=True) if a != b]
     assert differing == [r.item_id for r in requests_], (real, silent)
 
 
 def test_wrong_sample_rate_is_a_row_error(adapter: Any, requests_: list[InferRequest]) -> None:
-    bad = replace(requests_[0], sample_rate=48_000)
-    results: dict[int, tuple[str | None, str | None]] = {}
-    adapter.generate([bad, requests_[1]], SETTINGS, lambda i, t, e: results.__setitem__(i, (t, e)))
+    bad = requests_[0].with_audio(0, replace(requests_[0].audios[0], sample_rate=48_000))
+    results = pairs(adapter, [bad, requests_[1]])
     assert results[bad.index][0] is None and f"item {bad.item_id}" in str(results[bad.index][1])
     assert "48000 Hz" in str(results[bad.index][1])
     assert results[requests_[1].index][1] is None
@@ -119,7 +120,8 @@ def test_tiny_omni_behind_the_generic_worker_process(tmp_path: Path, requests_: 
     exactly as the in-process adapter (one model only: each worker process costs ~25 s here)."""
     import os
 
-    from jasco.models.worker.model import worker_adapter, workers_dir
+    from jasco.models.worker.process import workers_dir
+    from jasco.models.worker.shipped import worker_adapter
 
     name, options = build_omni(tmp_path)
     chosen = [requests_[0], requests_[-1]]  # includes the 48 kHz clip, resampled by the worker

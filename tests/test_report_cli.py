@@ -14,7 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from jasco.cli import cli
-from jasco.report.sections import ReportContext, Table, register_section, unregister_section
+from jasco.report.sections import Table
+from jasco.tasks.jasco.report.context import JascoContext as ReportContext
+from jasco.tasks.jasco.report.sections import register_section, unregister_section
 from tests.report_helpers import ours_rows, write_csv, write_golden
 
 

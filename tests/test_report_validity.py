@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from jasco.core.table import write_table
 from jasco.report.build import build_report
 from jasco.report.render import render
 from jasco.tasks.jasco.check import EXPECTED, control_items
-from jasco.tasks.jasco.table import write_table
 
 
 def _judged_controls(upstream_dir: Path, tmp_path: Path, judge: str, wrong: dict[str, int]) -> list[Path]:

