@@ -248,3 +248,13 @@ def test_judge_help_imports_no_heavy_module() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert "--structured" in result.stdout and "--panel" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_unknown_vllm_engine_option_is_refused_before_any_engine(upstream_dir: Path, tmp_path: Path) -> None:
+    write_answers(upstream_dir, tmp_path / "in.csv", 2)
+    result = CliRunner().invoke(cli, ["judge", "--judge", "some/judge", "--backend", "vllm", "--backend-option",
+                                      "tensor_paralel_size=2", str(tmp_path / "in.csv"), str(tmp_path / "o.csv")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "judge backend 'vllm' for 'some/judge'" in result.output
+    assert "unknown vLLM engine option(s) tensor_paralel_size" in result.output
+    assert not (tmp_path / "o.csv").exists()

