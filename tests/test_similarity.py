@@ -112,7 +112,7 @@ def test_decide_follows_the_documented_rules() -> None:
 
 def test_thresholds_file_is_versioned_and_loaded() -> None:
     t = load_thresholds()
-    assert t.as_dict() == {"restate_margin": 0.0, "both_margin": 0.0,
+    assert t.as_dict() == {"restate_margin": 0.0, "both_margin": -0.05,
                            "rating2_similarity": 0.65, "rating1_similarity": 0.4}
     assert load_thresholds("jasco/similarity_thresholds.v1.json").as_dict() == {
         "restate_margin": 0.0, "both_margin": 0.05, "rating2_similarity": 0.75, "rating1_similarity": 0.5}
