@@ -9,6 +9,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 UPSTREAM = Path(os.environ.get("JASCO_TEST_DATA", REPO.parent / "shared" / "jasco"))
+REAL_ANSWERS = Path(os.environ.get("JASCO_TEST_REAL_ANSWERS", REPO.parent / "shared" / "jasco-real-answers"))
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +18,11 @@ def upstream_dir() -> Path:
     if not (UPSTREAM / "dataset" / "v0" / "v0.csv").is_file():
         pytest.fail(f"upstream dataset copy not found at {UPSTREAM}; set JASCO_TEST_DATA")
     return UPSTREAM
+
+
+@pytest.fixture(scope="session")
+def real_answers_dir() -> Path:
+    """Real ALLM answers to the 80 clips (af3.csv, qwen2.5-omni.csv; read-only, never committed)."""
+    if not (REAL_ANSWERS / "af3.csv").is_file():
+        pytest.fail(f"real answers not found at {REAL_ANSWERS}; set JASCO_TEST_REAL_ANSWERS")
+    return REAL_ANSWERS

@@ -1,7 +1,11 @@
 """Agreement between judges: Fleiss' kappa, Cohen's kappa and Krippendorff's alpha, from scratch.
 
-Small pure functions on plain arrays, checked in tests against published worked examples.
-Undefined values (e.g. kappa when every label is the same, so chance agreement is 1) are NaN.
+Small pure functions on plain arrays (numpy only, so ``jasco report`` needs no statistics
+package), checked in tests against published worked examples and cross-checked on random and
+edge-case data against scikit-learn (``cohen_kappa_score``), statsmodels (``fleiss_kappa``,
+``cohens_kappa``) and the ``krippendorff`` package. Cohen's kappa takes weights: unweighted for
+nominal labels (orientation), quadratic for the ordinal rating. Undefined values (e.g. kappa
+when every label is the same, so chance agreement is 1) are NaN.
 """
 
 from __future__ import annotations
@@ -30,24 +34,42 @@ def fleiss_kappa(counts: np.ndarray) -> float:
     return float((agreement.mean() - chance) / (1.0 - chance))
 
 
-def cohen_kappa(first: Sequence[object], second: Sequence[object]) -> float:
-    """Cohen's kappa of two raters' labels on the same items: (p_o - p_e) / (1 - p_e), where p_e
-    is the sum over labels of the product of the two raters' marginal shares."""
+KAPPA_WEIGHTS = (None, "linear", "quadratic")
+
+
+def cohen_kappa(
+    first: Sequence[object], second: Sequence[object], *, weights: str | None = None,
+    labels: Sequence[object] | None = None,
+) -> float:
+    """Cohen's kappa of two raters' labels on the same items: 1 - sum(w * observed) /
+    sum(w * expected), where observed is the joint share table, expected the product of the two
+    raters' marginal shares and w the disagreement weight of a pair of labels at positions i, j
+    in ``labels`` (default: the sorted labels seen): 1 if i != j (``weights=None``, then
+    (p_o - p_e) / (1 - p_e)), |i - j| (``"linear"``) or (i - j)^2 (``"quadratic"``, for ordinal
+    ratings: pass ``labels=(0, 1, 2)`` so that the positions are the values). NaN when no item,
+    or when the expected disagreement is 0 (every label the same)."""
+    if weights not in KAPPA_WEIGHTS:
+        raise ValueError(f"cohen_kappa weights must be one of {KAPPA_WEIGHTS}, not {weights!r}")
     if len(first) != len(second):
         raise ValueError("cohen_kappa needs two label lists of the same length")
     if not first:
         return float("nan")
-    labels = sorted(set(first) | set(second), key=str)
-    index = {label: position for position, label in enumerate(labels)}
-    table = np.zeros((len(labels), len(labels)))
+    order = list(labels) if labels is not None else sorted(set(first) | set(second), key=str)
+    index = {label: position for position, label in enumerate(order)}
+    unknown = (set(first) | set(second)) - set(index)
+    if unknown:
+        raise ValueError(f"cohen_kappa: labels {sorted(unknown, key=str)} are not in {order}")
+    table = np.zeros((len(order), len(order)))
     for a, b in zip(first, second, strict=True):
         table[index[a], index[b]] += 1
-    total = table.sum()
-    observed = np.trace(table) / total
-    chance = float((table.sum(axis=1) / total) @ (table.sum(axis=0) / total))
-    if chance >= 1.0:
+    table /= table.sum()
+    positions = np.arange(len(order))
+    distance = np.abs(positions[:, None] - positions[None, :]).astype(float)
+    weight = {None: (distance > 0).astype(float), "linear": distance, "quadratic": distance**2}[weights]
+    expected = float((weight * np.outer(table.sum(axis=1), table.sum(axis=0))).sum())
+    if expected <= 0.0:
         return float("nan")
-    return float((observed - chance) / (1.0 - chance))
+    return float(1.0 - (weight * table).sum() / expected)
 
 
 def _nominal(values: np.ndarray, frequencies: np.ndarray) -> np.ndarray:
