@@ -43,9 +43,9 @@ def regression_metrics(y_true: Any, y_pred: Any) -> dict[str, Any]:
     """n, MAE, RMSE, Pearson, Spearman and Kendall tau-b over the given pairs (all of them).
 
     Callers pass scored pairs only. n == 0: every metric NaN; n < 2 or a constant side: the
-    three correlations NaN. MAE = mean |pred - true|, RMSE = sqrt(mean (pred - true)^2), Pearson
-    as numpy's corrcoef, Spearman as scipy (average ranks for ties), Kendall tau-b as scipy."""
-    from scipy.stats import kendalltau, spearmanr
+    three correlations NaN. MAE = mean |pred - true|, RMSE = sqrt(mean (pred - true)^2); Pearson,
+    Spearman (average ranks for ties) and Kendall tau-b as scipy computes them."""
+    from scipy.stats import kendalltau, pearsonr, spearmanr
 
     true = np.asarray(y_true, dtype=float)
     pred = np.asarray(y_pred, dtype=float)
@@ -60,7 +60,7 @@ def regression_metrics(y_true: Any, y_pred: Any) -> dict[str, Any]:
     result["mae"] = float(np.mean(np.abs(diff)))
     result["rmse"] = float(np.sqrt(np.mean(diff**2)))
     if true.size >= 2 and np.ptp(true) > 0 and np.ptp(pred) > 0:
-        result["pearson"] = float(np.corrcoef(true, pred)[0, 1])
+        result["pearson"] = float(pearsonr(true, pred).statistic)
         result["spearman"] = float(spearmanr(true, pred).statistic)
         result["kendall"] = float(kendalltau(true, pred, variant="b").statistic)
     return result
