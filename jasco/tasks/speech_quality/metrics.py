@@ -1,8 +1,9 @@
 """Speech-quality metrics per model x dimension: small pure functions with stated denominators.
 
-Input is a long table, one row per (model, dimension, file): ``y_true`` (the human rating),
+Input is a long table, one row per (model, dimension, file) (per (model, family, dimension, file)
+when a ``family`` column says which question family asked): ``y_true`` (the human rating),
 ``y_pred`` (the extracted or predicted value; NaN = unscored) and optionally ``con`` (the NISQA
-condition) and ``status`` (the extractor's status). For each (model, dimension):
+condition) and ``status`` (the extractor's status). Per (model[, family], dimension):
 
 - ``n_total``: its rows; ``n``: rows with a score; ``coverage = n / n_total``; ``unscored_share =
   1 - coverage``; ``flagged`` when unscored_share > ``max_unscored`` (default 5%, as JASCO's
@@ -16,7 +17,6 @@ condition) and ``status`` (the extractor's status). For each (model, dimension):
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -72,7 +72,7 @@ def validate_scores(frame: pd.DataFrame, source: str = "scores") -> pd.DataFrame
     if missing:
         raise ScoresError(f"{source}: missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED_COLUMNS)})")
     table = frame.copy()
-    for column in ("model", "dimension", "file"):
+    for column in ("model", "dimension", "file", *(["family"] if "family" in table.columns else [])):
         if not pd.api.types.is_string_dtype(table[column]):
             table[column] = table[column].astype(str)
     unknown = sorted(set(table["dimension"]) - set(QUANTITIES))
@@ -91,12 +91,18 @@ def validate_scores(frame: pd.DataFrame, source: str = "scores") -> pd.DataFrame
     if table["y_true"].isna().any():
         row = int(np.flatnonzero(table["y_true"].isna().to_numpy())[0])
         raise ScoresError(f"{source}: row {row + 1}: no human rating (y_true) for {table['file'].iloc[row]}")
-    duplicated = table.duplicated(["model", "dimension", "file"])
+    keys = [*group_keys(table), "file"]
+    duplicated = table.duplicated(keys)
     if duplicated.any():
         row = int(np.flatnonzero(duplicated.to_numpy())[0])
-        key = tuple(table[c].iloc[row] for c in ("model", "dimension", "file"))
-        raise ScoresError(f"{source}: row {row + 1}: duplicate (model, dimension, file) {key}")
+        key = tuple(table[c].iloc[row] for c in keys)
+        raise ScoresError(f"{source}: row {row + 1}: duplicate ({', '.join(keys)}) {key}")
     return table
+
+
+def group_keys(table: pd.DataFrame) -> list[str]:
+    """Results are per (model, dimension), or per (model, family, dimension) when a family column is given."""
+    return ["model", "family", "dimension"] if "family" in table.columns else ["model", "dimension"]
 
 
 def per_condition_metrics(group: pd.DataFrame) -> dict[str, Any] | None:
@@ -120,12 +126,13 @@ def score_table(frame: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0, confi
     table = validate_scores(frame, source)
     files = sorted(table["file"].unique())
     table["position"] = pd.Categorical(table["file"], categories=files).codes.astype(np.int64)
-    groups = list(table.groupby(["model", "dimension"], sort=False))
-    groups.sort(key=lambda item: (str(item[0][0]), QUANTITIES.index(str(item[0][1]))))
+    keys = group_keys(table)
+    groups = list(table.groupby(keys, sort=False))
+    groups.sort(key=lambda item: (*(str(k) for k in item[0][:-1]), QUANTITIES.index(str(item[0][-1]))))
     results, all_series = [], []
-    for (model, dimension), group in groups:
+    for names, group in groups:
         scored = group[group["y_pred"].notna()]
-        entry: dict[str, Any] = {"model": str(model), "dimension": str(dimension)}
+        entry: dict[str, Any] = {key: str(name) for key, name in zip(keys, names, strict=True)}
         entry.update(regression_metrics(scored["y_true"].to_numpy(), scored["y_pred"].to_numpy()))
         n_total = len(group)
         entry["n_total"] = n_total
@@ -147,7 +154,7 @@ def score_table(frame: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0, confi
             entry["ci"]["kendall"] = fisher_z_kendall_ci(entry["kendall"], entry["n"], confidence)
     return {
         "results": results,
-        "flagged": [{"model": e["model"], "dimension": e["dimension"], "unscored_share": e["unscored_share"]}
+        "flagged": [{**{k: e[k] for k in keys}, "unscored_share": e["unscored_share"]}
                     for e in results if e["flagged"]],
         "max_unscored": max_unscored,
         "n_files": len(files),
@@ -155,6 +162,3 @@ def score_table(frame: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0, confi
                       "statistics": list(STATISTICS), "kendall_ci": kendall_ci},
     }
 
-
-def is_defined(value: Any) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value))

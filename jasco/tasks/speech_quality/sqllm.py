@@ -135,7 +135,7 @@ def scores(frame: pd.DataFrame, value_column: str = "y_pred", status_column: str
            model: str | None = None) -> pd.DataFrame:
     """The long scores table ``metrics.score_table`` reads, from their values or from jasco's."""
     return pd.DataFrame({
-        "model": model or frame["model"], "dimension": frame["dim"], "file": frame["file"],
+        "model": model or frame["model"], "family": frame["task"], "dimension": frame["dim"], "file": frame["file"],
         "y_true": frame["y_true"], "y_pred": frame[value_column], "status": frame[status_column],
     })
 
