@@ -45,6 +45,12 @@ def test_case_table_covers_every_status_and_kind() -> None:
     assert {c["kind"] for c in CASES} == {"numeric", "categorical", "multi", "explanatory"}
 
 
+@pytest.mark.parametrize("empty", [None, float("nan"), " \t"])
+def test_missing_answers_are_empty_not_read(empty: object) -> None:
+    assert extract(empty, "mos").status == "empty"
+    assert {e.status for e in extract_multi(empty).values()} == {"empty"}
+
+
 def test_category_words_map_to_the_documented_bin_centres() -> None:
     scale = load_scale()
     centres = {c.word: c.value for c in scale.categories}

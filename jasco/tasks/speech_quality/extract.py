@@ -56,7 +56,7 @@ def extract(text: str | None, quantity: str, kind: str = "numeric", scale: Scale
     if kind == "multi":
         return extract_multi(text, scale=scale)[quantity]
     scale = scale or load_scale()
-    if text is None or not str(text).strip():
+    if _is_empty(text):
         return Extraction(None, "empty", "the answer is empty")
     pieces = read_pieces(str(text), scale)
     by_number = _from_numbers(pieces, quantity, scale, take_last=kind == "explanatory")
@@ -83,7 +83,7 @@ def extract_multi(text: str | None, quantities: tuple[str, ...] = QUANTITIES,
     for quantity in quantities:
         _check(quantity, "multi")
     scale = scale or load_scale()
-    if text is None or not str(text).strip():
+    if _is_empty(text):
         return {q: Extraction(None, "empty", "the answer is empty") for q in quantities}
     pieces = read_pieces(str(text), scale)
     unnamed = [n for n in pieces.numbers if n.quantity is None and n.kind in _READING_KINDS]
@@ -96,6 +96,11 @@ def extract_multi(text: str | None, quantities: tuple[str, ...] = QUANTITIES,
             result = Extraction(None, "not_named", f"no number named {quantity}; unnamed numbers: {shown}")
         results[quantity] = result or Extraction(None, "no_number", f"no number or category word for {quantity}")
     return results
+
+
+def _is_empty(text: object) -> bool:
+    """None, a float NaN (an empty CSV cell read by pandas) or only whitespace."""
+    return text is None or (isinstance(text, float) and text != text) or not str(text).strip()
 
 
 def _check(quantity: str, kind: str) -> None:

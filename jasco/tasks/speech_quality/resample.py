@@ -68,7 +68,7 @@ def _correlation(n: np.ndarray, co: np.ndarray, var_x: np.ndarray, var_y: np.nda
     return np.where(defined, np.clip(r, -1.0, 1.0), np.nan)
 
 
-DENSE_GROUPS = 64  # up to this many distinct values, ranks come from group sums (one matrix product)
+DENSE_GROUPS = 64  # up to this many distinct values, ranks come from per-value group sums
 
 
 class _Ranker:
@@ -87,9 +87,7 @@ class _Ranker:
         self.group = np.empty(len(values), dtype=np.int64)
         self.group[order] = np.repeat(np.arange(len(starts)), ends - starts)
         self.dense = len(starts) <= DENSE_GROUPS
-        self.indicator = np.zeros((len(values), len(starts) if self.dense else 0))
-        if self.dense:
-            self.indicator[np.arange(len(values)), self.group] = 1.0
+        self.starts = starts
         self.in_order = base_is_sorted and bool(np.all(order == np.arange(len(values))))
         self.order = order
         self.low, self.high = starts[self.group], ends[self.group]  # per item: its group's a, b + 1
@@ -100,6 +98,10 @@ class _Ranker:
     @staticmethod
     def group_midranks(sizes: np.ndarray) -> np.ndarray:
         return np.cumsum(sizes, axis=1) - (sizes - 1.0) / 2.0
+
+    def group_sums(self, values: np.ndarray) -> np.ndarray:
+        """(rows, groups): per replicate row, the sum of ``values`` over each group of equal values."""
+        return np.add.reduceat(np.take(values, self.order, axis=1), self.starts, axis=1)
 
     def doubled_ranks(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(2 r - 1 per item, sum of cubed tie sizes) per replicate, from the running draw counts."""
@@ -124,7 +126,7 @@ class _Prepared:
     """One series laid out in the order of its human ratings, with a ranker per side."""
 
     positions: np.ndarray  # file positions, in y_true order
-    table: np.ndarray  # (k, 8 [+ groups]) summed per replicate: 1, |e|, e^2, x, y, x^2, y^2, xy (centred) [, y groups]
+    table: np.ndarray  # (k, 8) summed per replicate: 1, |e|, e^2, x, y, x^2, y^2, xy (x, y centred)
     x_ranks: _Ranker
     y_ranks: _Ranker
 
@@ -134,23 +136,21 @@ class _Prepared:
         true, pred = series.y_true[order], series.y_pred[order]
         x, y, error = true - true.mean(), pred - pred.mean(), pred - true
         y_ranks = _Ranker(pred, base_is_sorted=False)
-        table = np.column_stack([np.ones_like(x), np.abs(error), error * error, x, y, x * x, y * y, x * y,
-                                 y_ranks.indicator])
+        table = np.column_stack([np.ones_like(x), np.abs(error), error * error, x, y, x * x, y * y, x * y])
         return cls(series.positions[order], table, _Ranker(true, base_is_sorted=True), y_ranks)
 
     def statistics(self, counts: np.ndarray) -> dict[str, np.ndarray]:
         weights = np.take(counts, self.positions, axis=1)
-        sums = weights @ self.table
-        n, abs_error, squared_error, sx, sy, sxx, syy, sxy = sums[:, :8].T
+        n, abs_error, squared_error, sx, sy, sxx, syy, sxy = (weights @ self.table).T
         with np.errstate(invalid="ignore", divide="ignore"):
             out = {"mae": abs_error / n, "rmse": np.sqrt(squared_error / n),
                    "pearson": _correlation(n, sxy - sx * sy / n, sxx - sx * sx / n, syy - sy * sy / n, sxx, syy)}
         doubled_x, ties_x = self.x_ranks.doubled_ranks(weights)
         rank_sum = n * (n + 1.0) / 2.0  # the ranks of a replicate sum to n (n + 1) / 2, ties or not
         if self.y_ranks.dense:  # sum w r_x r_y = 1/2 sum_g r_y,g (sum_{i in g} w_i s_x,i) + 1/2 sum w r_y
-            sizes = sums[:, 8:]
+            sizes = self.y_ranks.group_sums(weights)
             doubled_x *= weights
-            products = np.einsum("ij,ij->i", doubled_x @ self.y_ranks.indicator, _Ranker.group_midranks(sizes))
+            products = np.einsum("ij,ij->i", self.y_ranks.group_sums(doubled_x), _Ranker.group_midranks(sizes))
             co = (products + rank_sum) / 2.0
             ties_y = np.einsum("ij,ij,ij->i", sizes, sizes, sizes)
         else:  # sum w r_x r_y = 1/4 (sum w s_x s_y + 2 n^2 + n), as sum w s = n^2
