@@ -6,7 +6,7 @@ number with a unit such as ``20 dB``, a list marker), **mentions** of the five q
 aliases in ``scale.v1.json``) and **category words** (``poor``, ``very bad``...). Each number and
 word is then *attached* to a quantity: the nearest mention before it in the same clause (no
 ``. ! ? ;`` or line break in between), or the mention right after it in ``3.5 for noisiness`` /
-``4 MOS``. ``extract.py`` decides from these pieces.
+``4 MOS`` (the order of preference is in ``_attach``). ``extract.py`` decides from these pieces.
 """
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ _UNIT = re.compile(
 _DENOMINATOR_BEFORE = re.compile(r"(?:/|\bout\s+of|\bover)\s*$")
 _PAIR_GAP = re.compile(r"^\s*(?:\([^()]{0,40}\)\s*)?(?:-|–|—|to|through|and)\s*$")
 _BREAK = re.compile(r"[!?;\n]|\.(?!\d)")
-_FORWARD_GAP = re.compile(
-    r"^\s*(?:(?:/\s*5|out\s+of\s+5)\s*)?(?:(?:points?\s+)?(?:for|on|in\s+terms\s+of|regarding|as\s+the|as)\s+)?"
-    r"(?:the\s+|its\s+)?$"
+_EXPLICIT_FORWARD = re.compile(  # "3.5 for noisiness", "4/5 in terms of coloration"
+    r"^[^\S\n]*(?:(?:/[^\S\n]*5|out[^\S\n]+of[^\S\n]+5)[^\S\n]*)?(?:points?[^\S\n]+)?"
+    r"(?:for|on|in[^\S\n]+terms[^\S\n]+of|regarding|as[^\S\n]+the|as)[^\S\n]+(?:the[^\S\n]+|its[^\S\n]+)?$"
 )
+_BARE_FORWARD = re.compile(r"^[^\S\n]+$")  # "4 MOS", "poor loudness": one line, nothing between
 _NEGATION = re.compile(r"(?:\bnot|n't|\bnever|\bhardly)\s+(?:\w+\s+)?$")
 
 
@@ -167,23 +168,26 @@ def _drop_words_inside_scale_mentions(pieces: AnswerPieces) -> None:
 
 
 def _attach(text: str, start: int, end: int, mentions: list[tuple[int, int, str]], is_word: bool) -> str | None:
-    """The quantity a number or word at [start, end) belongs to, or None.
+    """The quantity a number or word at [start, end) belongs to, or None. In order of preference:
 
-    Forward first ("3.5 for noisiness", "4 MOS", "poor loudness"), except that a word directly
-    before a bare "overall" ("good overall") is an adverb's object, not an adjective; then back to
-    the nearest mention in the same clause ("noisiness: 3.1", "MOS of about 2.8")."""
-    for m_start, m_end, quantity in mentions:
-        if m_start >= end:
-            gap = text[end:m_start]
-            bare_overall = is_word and not gap.strip() and text[m_start:m_end] == "overall"
-            if _FORWARD_GAP.match(gap) and not bare_overall:
-                return quantity
-            break
+    1. the next mention, linked explicitly: "3.5 for noisiness", "4/5 in terms of coloration";
+    2. the nearest mention before it in the same clause with no comma between: "noisiness: 3.1",
+       "overall MOS of about 2.8", "Noisiness: 3<newline>Coloration: 4";
+    3. the next mention on the same line with only spaces between: "4 MOS", "poor loudness" (but
+       not a word before a bare "overall": in "good overall" it is an adverb);
+    4. the nearest mention before it in the same clause across a comma: "noisiness is fair, about 3.1".
+    """
+    following = next(((m_start, m_end, q) for m_start, m_end, q in mentions if m_start >= end), None)
+    forward_gap = text[end:following[0]] if following else ""
+    if following and _EXPLICIT_FORWARD.match(forward_gap):
+        return following[2]
     before = [m for m in mentions if m[1] <= start]
-    if not before:
-        return None
-    _, m_end, quantity = before[-1]
-    gap = text[m_end:start]
-    if len(gap) > MAX_ATTACH_GAP or _BREAK.search(gap):
-        return None
-    return quantity
+    backward, backward_gap = (before[-1][2], text[before[-1][1]:start]) if before else (None, "")
+    if backward and (len(backward_gap) > MAX_ATTACH_GAP or _BREAK.search(backward_gap)):
+        backward = None
+    if backward and "," not in backward_gap:
+        return backward
+    adverb = is_word and following is not None and text[following[0]:following[1]] == "overall"
+    if following and _BARE_FORWARD.match(forward_gap) and not adverb:
+        return following[2]
+    return backward
