@@ -11,12 +11,12 @@
    numbers with units (``20 dB``, ``8 kHz``, ``30%``), list markers, negative numbers. A value
    outside 1-5 is ``out_of_range``; ``8/10`` is ``other_scale``; ``3-3.5`` is a ``range``;
    ``3,5`` (decimal comma or list) is ``ambiguous``. None of them is rescaled or guessed.
-3. With no attached number: a category word attached to the quantity ("the noisiness is poor")
-   maps to its bin centre from ``scale.v1.json`` (``category``).
-4. Single-quantity questions only: an answer whose only number is unattached ("4.3", "I'd rate
-   it 3.5 out of 5", "about 2.8") gives that number (``sole``), unless other quantities carry
-   numbers (``not_named``); likewise a lone category word ("Fair.").
-5. ``categorical`` questions ask for a word: the word comes first, a number second.
+3. Single-quantity questions: an answer whose only number is unattached ("4.3", "I'd rate it
+   3.5 out of 5", "about 2.8") gives that number (``sole``), unless other quantities carry
+   numbers (then ``not_named``).
+4. Then a category word attached to the quantity ("the noisiness is poor") maps to its bin
+   centre from ``scale.v1.json`` (``category``); then a lone category word ("Fair.").
+5. ``categorical`` questions ask for a word: words (attached, then lone) come before numbers.
 6. Multi-dimension answers are read by name only; unnamed numbers are ``not_named``.
 
 Anything else is unscored (``empty``, ``no_number``, ...) and the caller keeps the raw text.
@@ -61,19 +61,18 @@ def extract(text: str | None, quantity: str, kind: str = "numeric", scale: Scale
     pieces = read_pieces(str(text), scale)
     by_number = _from_numbers(pieces, quantity, scale, take_last=kind == "explanatory")
     by_word = _from_words(_attached_words(pieces, quantity), quantity)
-    for result in ((by_word, by_number) if kind == "categorical" else (by_number, by_word)):
-        if result is not None:
-            return result
     others = sorted({n.quantity for n in pieces.numbers if n.quantity not in (None, quantity)
                      and n.kind in _READING_KINDS})
     free = [n for n in pieces.numbers if n.quantity is None and n.kind in _READING_KINDS]
-    if others:
-        return Extraction(None, "not_named", f"numbers are given for {', '.join(others)}, none for {quantity}")
-    sole_number = _judge(free, quantity, scale, take_last=False, status="sole") if free else None
+    sole_number = _judge(free, quantity, scale, take_last=False, status="sole") if free and not others else None
     sole_word = _sole_word(pieces)
-    for result in ((sole_word, sole_number) if kind == "categorical" else (sole_number, sole_word)):
+    order = ((by_word, by_number, sole_word, sole_number) if kind == "categorical"
+             else (by_number, sole_number, by_word, sole_word))
+    for result in order:
         if result is not None:
             return result
+    if others:
+        return Extraction(None, "not_named", f"numbers are given for {', '.join(others)}, none for {quantity}")
     return Extraction(None, "no_number", f"no number or category word for {quantity}")
 
 
