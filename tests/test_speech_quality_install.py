@@ -120,6 +120,15 @@ def test_install_from_a_directory_is_verified_atomic_and_idempotent(corpus: Path
     assert [p.name for p in tmp_path.iterdir() if "staging" in p.name] == []
 
 
+def test_installing_from_an_installed_copy_never_writes_into_the_source(corpus: Path, tmp_path: Path) -> None:
+    first = tmp_path / "first"
+    install_nisqa(first, corpus, listing=_listing(corpus), progress=False)
+    (first / LICENCE_FILE).write_text("the source's own licence file")
+    install_nisqa(tmp_path / "second", first, listing=_listing(corpus), progress=False)
+    assert (first / LICENCE_FILE).read_text() == "the source's own licence file"
+    assert "4728081" in (tmp_path / "second" / LICENCE_FILE).read_text()
+
+
 def test_install_from_a_zip_with_a_top_folder(corpus: Path, tmp_path: Path) -> None:
     archive = _zip(corpus, tmp_path / "NISQA_Corpus.zip")
     dest = tmp_path / "from-zip"

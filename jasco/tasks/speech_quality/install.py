@@ -90,6 +90,7 @@ def install_nisqa(dest: str | Path, source: str | Path | None = None, *, force: 
             more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
             raise InstallError(f"{shown} is not the NISQA corpus as listed:\n  "
                                + "\n  ".join(p.replace(str(staged), shown) for p in problems[:20]) + more)
+        (staged / LICENCE_FILE).unlink(missing_ok=True)  # may be a hard link into the source: never write through
         (staged / LICENCE_FILE).write_text(licence_text(), encoding="utf-8")
         if dest.exists():
             os.replace(dest, Path(work) / "previous")  # removed with the work directory
