@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import time
 
 import numpy as np
@@ -88,6 +89,7 @@ def main() -> None:
     print(f"score_table, points only:       {point_wall:6.2f} s wall ({point_cpu:.2f} s CPU)")
     print(f"naive bootstrap loop (scaled):  {naive:6.1f} s wall, from {args.naive_resamples} resamples")
     print(f"speed-up of the vectorised bootstrap over the naive loop: {naive / max(full_wall - point_wall, 1e-9):.0f}x")
+    print(f"peak resident memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
 
 
 if __name__ == "__main__":
