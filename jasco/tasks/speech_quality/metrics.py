@@ -124,8 +124,8 @@ def score_table(frame: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0, confi
     if not 0.0 <= max_unscored <= 1.0:
         raise ScoresError(f"max_unscored must be a share between 0 and 1, got {max_unscored}")
     table = validate_scores(frame, source)
-    files = sorted(table["file"].unique())
-    table["position"] = pd.Categorical(table["file"], categories=files).codes.astype(np.int64)
+    files, positions = np.unique(table["file"].to_numpy(dtype=str), return_inverse=True)  # sorted file list
+    table["position"] = positions.astype(np.int64)
     keys = group_keys(table)
     groups = list(table.groupby(keys, sort=False))
     groups.sort(key=lambda item: (*(str(k) for k in item[0][:-1]), QUANTITIES.index(str(item[0][-1]))))
@@ -147,7 +147,7 @@ def score_table(frame: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0, confi
         results.append(entry)
         all_series.append(Series(scored["position"].to_numpy(), scored["y_true"].to_numpy(dtype=float),
                                  scored["y_pred"].to_numpy(dtype=float)))
-    replicates = replicate_statistics(all_series, len(files), n_boot, seed, kendall=kendall_ci) if files else []
+    replicates = replicate_statistics(all_series, len(files), n_boot, seed, kendall=kendall_ci) if len(files) else []
     for entry, values in zip(results, replicates, strict=True):
         entry["ci"] = confidence_intervals(values, confidence)
         if kendall_ci == "fisher-z":
