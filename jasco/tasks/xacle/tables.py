@@ -126,7 +126,8 @@ def parse_score(
     return number
 
 
-def _checked_name(raw: str, path: Path, line: int, seen: dict[str, int], scope: str = "") -> str:
+def unique_name(raw: str, path: Path, line: int, seen: dict[str, int], scope: str = "") -> str:
+    """The stripped ``wav_file_name`` of a row; empty or already in ``seen`` (name -> line) is an error."""
     name = raw.strip()
     if not name:
         raise XacleTableError(f"{path} line {line}: empty {ID_COLUMN}")
@@ -145,7 +146,7 @@ def read_labels(path: str | os.PathLike[str], require_text: bool = False) -> tup
     seen: dict[str, int] = {}
     labels = []
     for row in rows:
-        name = _checked_name(row.cells[ID_COLUMN], path, row.line, seen)
+        name = unique_name(row.cells[ID_COLUMN], path, row.line, seen)
         score = parse_score(row.cells[LABEL_COLUMN], path, row.line, LABEL_COLUMN, SCORE_BOUNDS)
         text = row.cells.get(TEXT_COLUMN)
         model_id = row.cells.get(MODEL_ID_COLUMN) or None
@@ -164,7 +165,7 @@ def read_predictions(path: str | os.PathLike[str]) -> Scores:
     _, rows = read_csv_rows(path, (ID_COLUMN, PREDICTION_COLUMN))
     seen: dict[str, int] = {}
     return {
-        _checked_name(row.cells[ID_COLUMN], path, row.line, seen): parse_score(
+        unique_name(row.cells[ID_COLUMN], path, row.line, seen): parse_score(
             row.cells[PREDICTION_COLUMN], path, row.line, PREDICTION_COLUMN, None
         )
         for row in rows
@@ -188,7 +189,7 @@ def read_answers(
     seen: dict[str, dict[str, int]] = {}
     for row in rows:
         group = " / ".join(row.cells[column].strip() for column in present)
-        name = _checked_name(
+        name = unique_name(
             row.cells[ID_COLUMN], path, row.line, seen.setdefault(group, {}), f"(group {group!r})" if group else ""
         )
         groups.setdefault(group, {})[name] = parse_score(row.cells[score_column], path, row.line, score_column, None)
