@@ -231,7 +231,9 @@ def _copy_docs(source_root: Path, top: Path, into: Path) -> list[str]:
         for path in sorted(directory.iterdir()):
             if path.is_file() and path.name.lower().startswith(DOC_PREFIXES):
                 into.mkdir(parents=True, exist_ok=True)
-                target = into / (path.name if directory == source_root else f"parent-{path.name}")
+                target = into / path.name
+                if target.exists():  # the same name at both levels: the outer one is prefixed
+                    target = into / f"parent-{path.name}"
                 shutil.copyfile(path, target)
                 copied.append(target.name)
     return sorted(copied)
