@@ -31,6 +31,9 @@ def test_spellings_of_one_score_add_up() -> None:
     result = expected_score({"7": log(0.2), "\u01207": log(0.2), "\u25817": log(0.1), "3": log(0.5)})
     assert result.value == pytest.approx(5.0)
     assert token_text(" \u25817 ") == "7"
+    # As (text, logprob) pairs two token ids with the same text both count: p(7) = 0.25 + 0.25.
+    pairs = expected_score([(" 7", log(0.25)), (" 7", log(0.25)), ("9", log(0.5))])
+    assert pairs.value == pytest.approx(8.0)
 
 
 def test_whole_number_tokenizers_read_10_and_1_as_themselves() -> None:

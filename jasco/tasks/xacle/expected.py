@@ -1,7 +1,8 @@
 """The expected score from the probabilities a model puts on the score tokens (G-Eval style).
 
-Input: the top-k log-probabilities at the answer position, ``token text -> logprob`` (what vLLM
-and OpenAI-compatible servers return per generated position). Output: ``sum(s * p(s))`` over the
+Input: the top-k log-probabilities at the answer position, ``token text -> logprob`` or a list of
+``(token text, logprob)`` pairs (what vLLM and OpenAI-compatible servers return per generated
+position; pass pairs when two token ids decode to the same text, so neither is lost). Output: ``sum(s * p(s))`` over the
 scores ``s`` of a scale, with ``p`` renormalised over the score tokens present, a continuous score
 without the ties of integer answers. Works for any integer scale whose top is at most 10: 0-10
 for XACLE, 1-5 for the speech-quality task (``MOS_SCALE``).
@@ -37,7 +38,7 @@ such as "Score: 7" where the number is not the first token.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -48,6 +49,8 @@ MOS_SCALE = ScoreScale(1, 5)
 DEFAULT_MIN_MASS = 0.5
 DEFAULT_MAX_AMBIGUOUS = 0.05
 Tokenization = Literal["whole", "digits"]
+# token text -> logprob, or (text, logprob) pairs: two token ids can decode to the same text
+TopLogprobs = Mapping[str, float] | Iterable[tuple[str, float]]
 _WORD_MARKERS = "\u2581\u0120\u010a"  # SentencePiece ▁, byte-level BPE Ġ (space) and Ċ (newline)
 _TOLERANCE = 1e-6
 
@@ -71,14 +74,15 @@ def token_text(token: str) -> str:
     return token.strip().strip(_WORD_MARKERS).strip()
 
 
-def _probabilities(logprobs: Mapping[str, float], what: str) -> dict[str, float]:
-    probabilities: dict[str, float] = {}
-    for token, logprob in logprobs.items():
+def _probabilities(logprobs: TopLogprobs, what: str) -> list[tuple[str, float]]:
+    entries = logprobs.items() if isinstance(logprobs, Mapping) else logprobs
+    probabilities: list[tuple[str, float]] = []
+    for token, logprob in entries:
         value = float(logprob)
         if math.isnan(value) or value > _TOLERANCE:
             raise ExpectedScoreError(f"{what}: logprob {logprob!r} of token {token!r} is not a log-probability")
-        probabilities[token] = math.exp(min(value, 0.0))
-    total = sum(probabilities.values())
+        probabilities.append((token, math.exp(min(value, 0.0))))
+    total = sum(p for _, p in probabilities)
     if total > 1.0 + 1e-3:
         raise ExpectedScoreError(f"{what}: the probabilities sum to {total:.4f} > 1 (not one position's top-k)")
     return probabilities
@@ -96,11 +100,11 @@ def _check_scale(scale: ScoreScale) -> None:
 
 
 def expected_score(
-    top_logprobs: Mapping[str, float],
+    top_logprobs: TopLogprobs,
     scale: ScoreScale = XACLE_SCALE,
     *,
     tokenization: Tokenization = "whole",
-    after_one: Mapping[str, float] | None = None,
+    after_one: TopLogprobs | None = None,
     min_mass: float = DEFAULT_MIN_MASS,
     max_ambiguous: float = DEFAULT_MAX_AMBIGUOUS,
 ) -> ExpectedScore:
@@ -109,7 +113,7 @@ def expected_score(
     if tokenization not in ("whole", "digits"):
         raise ExpectedScoreError(f"tokenization {tokenization!r}: expected 'whole' or 'digits'")
     mass: dict[int, float] = {}
-    for token, probability in _probabilities(top_logprobs, "answer position").items():
+    for token, probability in _probabilities(top_logprobs, "answer position"):
         score = _score_of(token_text(token), scale)
         if score is not None:
             mass[score] = mass.get(score, 0.0) + probability
@@ -127,7 +131,7 @@ def expected_score(
         p_one = mass[1]
         if after_one is not None:
             next_probabilities = _probabilities(after_one, "position after '1'")
-            q_zero = sum(p for token, p in next_probabilities.items() if token_text(token) == "0")
+            q_zero = sum(p for token, p in next_probabilities if token_text(token) == "0")
             mass[1] = p_one * (1.0 - q_zero)
             mass[10] = mass.get(10, 0.0) + p_one * q_zero
         elif p_one / total > max_ambiguous:

@@ -7,13 +7,13 @@ A number counts only when it is tied to the rating (digits, or the words zero..t
   word "one" is not read there, so "rate this one a 7" gives 7);
 - the answer opening with the number (``7``, ``**7**``, ``Answer: 7``, ``7. The caption ...``,
   ``7 - ...``) or its last line being only the number.
-Mentions of the scale itself (``on a scale of 0 to 10``, ``(0-10)``, ``from 0 to 10``) are removed
-first. Decimals are kept (``7.5/10`` is 7.5).
+Mentions of the scale itself (``on a scale of 0 to 10``, ``(0-10)``, ``from 0 to 10``,
+``Score (out of 10):``, ``Rating out of 10:``) are removed first. Decimals are kept (``7.5/10`` is 7.5).
 
 Unscored, with the reason's code first (``code: detail``), the raw text kept by the caller:
 - ``empty``: no text; ``no-number``: no number at all; ``untied``: numbers, none tied to the
   rating ("2 dogs bark");
-- ``range``: a tied number is one end of a range (``6-7``, ``6 to 7``, ``6 or 7``,
+- ``range``: a tied number is one end of a range (``6-7``, ``6 to 7``, ``6 or 7``, ``6 and 7``,
   ``between 6 and 7``);
 - ``other-scale``: the rating is given on another scale (``70/100``, ``4/5``) and no 0-10
   rating is;
@@ -55,6 +55,9 @@ _SCALE_MENTIONS = (
     re.compile(r"\bfrom\s+(?:0|zero)\s+to\s+(?:10|ten)\b"),
     re.compile(r"\bbetween\s+(?:0|zero)\s+and\s+(?:10|ten)\b"),
     re.compile(r"\b(?:0|1)\s*-\s*10\s+scale\b"),
+    re.compile(r"\(\s*(?:out\s+of|/)\s*(?:10|ten)\s*\)"),  # "Score (out of 10): 7"
+    re.compile(r"(?<=score)\s+out\s+of\s+(?:10|ten)\b"),  # "Score out of 10: 7"
+    re.compile(r"(?<=rating)\s+out\s+of\s+(?:10|ten)\b"),
 )
 _RANGE_AFTER = re.compile(rf"^\s*(?:-|to|or|and)\s*{_NUMBER}{_END}")
 _RANGE_BEFORE = re.compile(rf"{_START}{_NUMBER}\s*(?:-|to|or)\s*$")
