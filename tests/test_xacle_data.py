@@ -13,7 +13,7 @@ import soundfile
 
 from jasco.tasks.xacle.errors import XacleError
 from jasco.tasks.xacle.install import LICENCE_NOTE, install_xacle, verify_xacle
-from jasco.tasks.xacle.layout import XacleDataError, find_layout_root, read_split
+from jasco.tasks.xacle.layout import XacleDataError, find_layout_root, read_split, split_of_label_file
 from jasco.tasks.xacle.tables import XacleTableError
 from jasco.tasks.xacle.wavcheck import check_wav
 
@@ -68,8 +68,17 @@ def test_read_split_labelled_and_unlabelled(source: Path) -> None:
     assert pairs[0].audio_path == source / "XACLE_dataset" / "wav" / "validation" / "00003.wav"
     test = read_split(source / "XACLE_dataset", "test")
     assert [p.average_score for p in test] == [None, None]
-    with pytest.raises(XacleDataError, match=r"split 'validation' has no|unknown split"):
+    with pytest.raises(XacleDataError, match=r"unknown split 'dev': expected one of train, validation, test"):
         read_split(source, "dev")
+    (source / "XACLE_dataset" / "meta_data" / "test.csv").unlink()
+    with pytest.raises(XacleDataError, match=r"split 'test' has no meta_data/test_average\.csv or meta_data/test\.csv"):
+        read_split(source, "test")
+
+
+def test_split_of_an_official_label_file() -> None:
+    assert split_of_label_file("XACLE_dataset/meta_data/validation_average.csv") == "validation"
+    assert split_of_label_file("test.csv") == "test"
+    assert split_of_label_file("my_labels.csv") is None
 
 
 def test_read_split_rejects_bad_rows_by_file_and_line(source: Path) -> None:
@@ -142,6 +151,9 @@ def test_verify_accepts_a_sound_copy_and_names_every_problem(source: Path) -> No
     assert "wav/validation/: 1 wav file(s) not listed in meta_data/validation_average.csv (e.g. stray.wav)" in problems
     assert "meta_data/validation.csv: 1 name(s) not in the averages (e.g. 09999.wav)" in problems
     assert "meta_data/validation.csv: no rows for 1 pair(s) (e.g. 00004.wav)" in problems
+    (root / "meta_data" / "test.csv").unlink()
+    problems = verify_xacle(source, expected_counts=COUNTS).problems
+    assert "wav/test/: audio without a test_average.csv or test.csv" in problems
 
 
 def test_install_from_a_directory_is_verified_and_idempotent(source: Path, tmp_path: Path) -> None:

@@ -86,6 +86,11 @@ def test_prediction_groups_read_both_layouts(tmp_path: Path) -> None:
                     "v/a/r,m1,a.wav,Score: 7,7\nv/b/r,m1,b.wav,no idea,\nv/a/r,m2,a.wav,8,8\n")
     assert read_prediction_groups(official) == {"baseline": {"a.wav": 1.5}}
     assert read_prediction_groups(answers) == {"m1": {"a.wav": 7.0, "b.wav": None}, "m2": {"a.wav": 8.0}}
+    paraphrases = write(tmp_path / "paraphrases.csv",
+                        "model,template,wav_file_name,score\nm1,xacle/a.v1.j2,a.wav,1\nm1,xacle/b.v1.j2,a.wav,2\n")
+    assert read_prediction_groups(paraphrases) == {
+        "m1 / xacle/a.v1.j2": {"a.wav": 1.0}, "m1 / xacle/b.v1.j2": {"a.wav": 2.0}
+    }
     with pytest.raises(XacleTableError, match=r"\(group 'm1'\) repeats line 2"):
         read_prediction_groups(write(tmp_path / "dup.csv", "model,wav_file_name,score\nm1,a.wav,1\nm1,a.wav,2\n"))
     with pytest.raises(XacleTableError, match="neither the official prediction layout"):

@@ -124,6 +124,15 @@ def split_source_file(root: Path, split: str) -> Path:
     )
 
 
+def split_of_label_file(path: str | os.PathLike[str]) -> str | None:
+    """The split an official label file is for (``.../validation_average.csv`` -> "validation"), else None."""
+    name = Path(path).name
+    for split in SPLITS:
+        if name in (f"{split}_average.csv", f"{split}.csv"):
+            return split
+    return None
+
+
 def _wav_path(root: Path, split: str, name: str, source: Path, line: int) -> Path:
     relative = name.lstrip("/")  # the official loaders strip a leading "/" too
     if not relative or ".." in Path(relative).parts or "\\" in relative:

@@ -9,7 +9,8 @@ Readers (each names the file and the line of the first bad row, and raises Xacle
   baselines' ``inference.py`` writes). Empty scores are missing values; any finite number is
   accepted (the official evaluation does not bound predictions).
 - ``read_answers``: a generic jasco answers table: ``wav_file_name``, a score column (default
-  ``score``; empty where the answer was unscored) and optional grouping columns (``model``...).
+  ``score``; empty where the answer was unscored) and optional grouping columns (default
+  ``model`` and ``template``, the prompt paraphrase: one group per model and paraphrase).
 - ``read_prediction_groups``: either layout, told apart by its header.
 
 Writers (atomic, byte-for-byte the official formatting: Python's csv writer, CRLF line ends):
@@ -175,7 +176,7 @@ def read_predictions(path: str | os.PathLike[str]) -> Scores:
 def read_answers(
     path: str | os.PathLike[str],
     score_column: str = ANSWER_SCORE_COLUMN,
-    group_columns: Sequence[str] = ("model",),
+    group_columns: Sequence[str] = ("model", "template"),
 ) -> dict[str, Scores]:
     """A jasco answers table as ``group -> (wav_file_name -> score)``.
 
