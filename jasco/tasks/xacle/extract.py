@@ -3,8 +3,8 @@
 A number counts only when it is tied to the rating (digits, or the words zero..ten):
 - a fraction of the scale's top: ``6/10``, ``7 out of 10``, ``seven out of ten``;
 - after a rating word within the same clause: ``Score: 7``, ``Rating - 8``, ``I'd rate it a 6``,
-  ``I would give this an 8``, ``scored 9`` (the gap holds no digit, newline or sentence end; the
-  word "one" is not read there, so "rate this one a 7" gives 7);
+  ``I would give this an 8``, ``scored 9`` (at most 40 characters between, none of them a digit,
+  newline or sentence end; the word "one" is not read there, so "rate this one a 7" gives 7);
 - the answer opening with the number (``7``, ``**7**``, ``Answer: 7``, ``7. The caption ...``,
   ``7 - ...``) or its last line being only the number.
 Mentions of the scale itself (``on a scale of 0 to 10``, ``(0-10)``, ``from 0 to 10``,
@@ -15,8 +15,8 @@ Unscored, with the reason's code first (``code: detail``), the raw text kept by 
   rating ("2 dogs bark");
 - ``range``: a tied number is one end of a range (``6-7``, ``6 to 7``, ``6 or 7``, ``6 and 7``,
   ``between 6 and 7``);
-- ``other-scale``: the rating is given on another scale (``70/100``, ``4/5``) and no 0-10
-  rating is;
+- ``other-scale``: a fraction of another top (``70/100``, ``4/5``) follows a rating word, or is
+  the only candidate (an untied ``2/3`` beside ``Score: 7`` is ignored);
 - ``out-of-range``: a tied number outside the scale (``Score: 12``, ``11/10``, ``-1``);
 - ``conflict``: two different tied numbers (``Score: 7 ... Final score: 8``); the same number
   twice is fine.
