@@ -1,0 +1,1 @@
+"""Benchmark tasks beside JASCO: one package per task (``jasco/tasks/<task>/``)."""
