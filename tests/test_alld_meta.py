@@ -74,7 +74,7 @@ def test_structural_problems_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(MetaError, match="no rows"):
         read_nisqa_csv(write_csv(tmp_path))
     twice = write_csv(tmp_path, nisqa_row("DB", "c1", "3"), nisqa_row("DB", "c1", "4"))
-    with pytest.raises(MetaError, match="line 3: 'DB/deg/c1.wav' repeats line 2"):
+    with pytest.raises(MetaError, match=r"line 3: 'DB/deg/c1\.wav' repeats line 2"):
         read_nisqa_csv(twice)
     with pytest.raises(MetaError, match="no rows with db NOPE; known: DB"):
         read_nisqa_csv(write_csv(tmp_path, nisqa_row("DB", "c1", "3")), dbs=["NOPE"])
@@ -88,7 +88,7 @@ def test_a_plain_mapping_from_the_analyzer() -> None:
     assert (meta.source, meta.audio) == ("signal", "/data/clip.wav")
     with pytest.raises(MetaError, match=r"'clip.wav' \(from signal\): missing factor\(s\) col, loud"):
         meta_from_mapping("clip.wav", {"mos": 3, "noi": 3, "dis": 3}, source="signal")
-    with pytest.raises(MetaError, match="factor 'mos' = 0.0 is outside 1-5"):
+    with pytest.raises(MetaError, match=r"factor 'mos' = 0\.0 is outside 1-5"):
         meta_from_mapping("clip.wav", {**values, "mos": 0.0}, source="signal")
     with pytest.raises(MetaError, match="factor 'loud' is missing"):
         meta_from_mapping("clip.wav", {**values, "loud": None}, source="signal")

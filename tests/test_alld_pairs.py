@@ -41,7 +41,8 @@ def test_every_pair_has_the_gap_and_is_distinct() -> None:
 def test_positions_are_balanced(n_pairs: int) -> None:
     expected = [pair.expected for pair in build_pairs(CORPUS, n_pairs, seed=3)]
     assert abs(expected.count(SPEECH_A) - expected.count(SPEECH_B)) <= 1
-    assert all((pair.a.mos > pair.b.mos) == (pair.expected == SPEECH_A) for pair in build_pairs(CORPUS, n_pairs, seed=3))
+    pairs = build_pairs(CORPUS, n_pairs, seed=3)
+    assert all((pair.a.mos > pair.b.mos) == (pair.expected == SPEECH_A) for pair in pairs)
 
 
 def test_same_seed_same_pairs_in_any_input_order_and_another_seed_differs() -> None:
@@ -83,7 +84,7 @@ def test_identical_mos_is_refused() -> None:
 def test_other_bad_pairs() -> None:
     with pytest.raises(PairError, match="with itself"):
         make_pair(meta("a.wav", 2.0), meta("a.wav", 4.0))
-    with pytest.raises(PairError, match="gap 0.2 is under the minimum 0.5"):
+    with pytest.raises(PairError, match=r"gap 0\.2 is under the minimum 0\.5"):
         make_pair(meta("a.wav", 2.0), meta("b.wav", 2.2), min_gap=0.5)
     with pytest.raises(PairError, match="appears twice"):
         build_pairs([meta("a.wav", 2.0), meta("a.wav", 4.0)], 1, seed=0)
@@ -94,5 +95,7 @@ def test_other_bad_pairs() -> None:
 def test_both_orders_swap_positions_and_expected_answers() -> None:
     pair = make_pair(meta("worse.wav", 1.5), meta("better.wav", 4.0))
     items = both_orders([pair])
-    assert [(item.item_id, item.order) for item in items] == [(f"{pair.pair_id}:AB", "AB"), (f"{pair.pair_id}:BA", "BA")]
-    assert [(item.first.file_id, item.expected) for item in items] == [("worse.wav", SPEECH_B), ("better.wav", SPEECH_A)]
+    assert [(item.item_id, item.order) for item in items] == [
+        (f"{pair.pair_id}:AB", "AB"), (f"{pair.pair_id}:BA", "BA")]
+    assert [(item.first.file_id, item.expected) for item in items] == [
+        ("worse.wav", SPEECH_B), ("better.wav", SPEECH_A)]

@@ -51,8 +51,9 @@ def their_ab_prompt(metadata_a: dict[str, float], metadata_b: dict[str, float]) 
 
 
 def test_the_published_strings_are_the_ones_the_issue_quotes() -> None:
-    assert PUBLISHED["mos_prompt"].startswith("I will give you a tuple of meta information for speech quality evaluation, ")
-    assert PUBLISHED["mos_prompt"].endswith("analyze how they influence the overall quality, and add the mos in the end.")
+    mos = PUBLISHED["mos_prompt"]
+    assert mos.startswith("I will give you a tuple of meta information for speech quality evaluation, ")
+    assert mos.endswith("analyze how they influence the overall quality, and add the mos in the end.")
     assert "(usually score difference more than 0.5)" in PUBLISHED["ab_prompt"]
     preamble = PUBLISHED["mos_prompt"].rsplit("\n", 1)[0]
     assert PUBLISHED["ab_prompt"].startswith(preamble + "\nI need you to perform A/B test according to their mos")
@@ -98,7 +99,7 @@ def test_a_malformed_sampling_file_is_refused(tmp_path: Path, monkeypatch: pytes
     (tmp_path / "alld").mkdir()
     (tmp_path / "alld" / "bad.v1.json").write_text(json.dumps({"passes": {"mos": {}}}))
     monkeypatch.setattr("jasco.prompting.prompts_dir", lambda: tmp_path)
-    with pytest.raises(PlanError, match="bad.v1.json.*mos, mos_diverse, ab, summary"):
+    with pytest.raises(PlanError, match=r"bad\.v1\.json.*mos, mos_diverse, ab, summary"):
         pass_settings("alld/bad.v1.json")
 
 

@@ -97,8 +97,10 @@ def generation_records(
             raise PlanError(f"request {request.request_id}: subject {request.subject} is neither a file nor a pair")
         if request.pass_name == "summary":
             verdict = parse_summary(result.text if status == OK and result else "")
-            record.update(verdict=verdict.choice, verdict_status=verdict.status, verdict_reason=verdict.reason or reason,
-                          correct=None if verdict.choice is None else verdict.choice == record["expected"])
+            record.update(
+                verdict=verdict.choice, verdict_status=verdict.status, verdict_reason=verdict.reason or reason,
+                correct=None if verdict.choice is None else verdict.choice == record["expected"],
+            )
         records.append(record)
     return records
 

@@ -133,7 +133,8 @@ def build_pairs(
     total = sum(partners)
     if n_pairs > total:
         raise PairError(
-            f"asked for {n_pairs} pairs but only {total} pairs of the {n_files} files differ in MOS by at least {min_gap:g}"
+            f"asked for {n_pairs} pairs but only {total} pairs of the {n_files} files "
+            f"differ in MOS by at least {min_gap:g}"
         )
     rng = random.Random(seed)
     chosen: list[tuple[int, int]]

@@ -139,13 +139,10 @@ def plan_summaries(
     pairs: Sequence[Pair], comparisons: Mapping[str, str], *, seed: int, attempt: int = 1,
     settings: Mapping[str, PassSettings] | None = None,
 ) -> SummaryPlan:
-    """Stage 2 for ``pairs`` (by pair id in ``comparisons``; a comparison for an unknown pair is
-    an error). ``attempt=2`` is the one re-ask of an unparsed summary (id suffix ``:retry``)."""
+    """Stage 2 for ``pairs`` (comparisons by pair id; other ids in ``comparisons`` are ignored, so
+    a re-ask passes just the unparsed pairs). ``attempt=2`` is the one re-ask of an unparsed
+    summary (id suffix ``:retry``, its own seed); a pair without a comparison is ``skipped``."""
     passes = settings or pass_settings()
-    known = {pair.pair_id for pair in pairs}
-    unknown = sorted(set(comparisons) - known)
-    if unknown:
-        raise PlanError(f"comparison for unknown pair(s): {', '.join(unknown[:5])}")
     if attempt not in (1, 2):
         raise PlanError(f"summary attempt must be 1 or 2 (got {attempt})")
     suffix = "" if attempt == 1 else ":retry"

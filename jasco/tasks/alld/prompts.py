@@ -67,7 +67,9 @@ def pass_settings(sampling_file: str = SAMPLING_FILE) -> dict[str, PassSettings]
         except (KeyError, TypeError, ValueError) as error:
             raise PlanError(f"sampling file {sampling_file}, pass {name!r}: bad or missing {error}") from None
         if not (math.isfinite(temperature) and temperature >= 0 and 0 < top_p <= 1 and max_tokens > 0):
-            raise PlanError(f"sampling file {sampling_file}, pass {name!r}: temperature, top_p or max_tokens out of range")
+            raise PlanError(
+                f"sampling file {sampling_file}, pass {name!r}: temperature, top_p or max_tokens out of range"
+            )
         settings[name] = PassSettings(name, template, temperature, top_p, max_tokens)
     return settings
 
