@@ -73,6 +73,20 @@ def test_records_cover_every_request_with_status_and_verdict() -> None:
     assert (second["temperature"], second["top_p"], second["model"]) == (0.7, 1.0, "judge-x")
 
 
+def test_a_summary_not_asked_for_an_empty_comparison_is_an_explicit_row() -> None:
+    answers = {key: value for key, value in results().items() if not key.startswith("summary:")}
+    answers[f"ab:{PAIR.pair_id}"] = Generated(f"ab:{PAIR.pair_id}", "")
+    plan = plan_summaries((PAIR,), {PAIR.pair_id: answers[f"ab:{PAIR.pair_id}"].text or ""}, seed=3)
+    assert plan.requests == () and plan.skipped == {PAIR.pair_id: "empty comparison"}
+    records = generation_records(PLAN, answers, (GOOD, BAD), (PAIR,), skipped_summaries=plan.skipped)
+    last = records[-1]
+    assert (last["request_id"], last["status"], last["reason"], last["verdict"]) == (
+        f"summary:{PAIR.pair_id}", "skipped", "empty comparison", None)
+    assert records[-2]["status"] == "empty"
+    with pytest.raises(PlanError, match="skipped summary for unknown pair pair-x"):
+        generation_records(PLAN, answers, (GOOD, BAD), (PAIR,), skipped_summaries={"pair-x": "empty comparison"})
+
+
 def test_results_for_unplanned_requests_are_refused() -> None:
     with pytest.raises(PlanError, match=r"not planned: mos:other\.wav"):
         all_records({**results(), "mos:other.wav": Generated("mos:other.wav", "x")})

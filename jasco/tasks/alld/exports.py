@@ -2,9 +2,9 @@
 
 - ``generation_records``: one JSON-ready record per planned request (request, sampling, seed,
   template hash, the files and audio paths it is about, the text, its status). ``status`` is
-  ``ok``, ``empty`` (blank text), ``error`` (the backend's error) or ``missing`` (no result):
-  nothing planned is left out. A summary record also carries its strict verdict, the expected
-  answer and whether they agree.
+  ``ok``, ``empty`` (blank text), ``error`` (the backend's error), ``missing`` (no result) or
+  ``skipped`` (a summary not asked because the comparison was empty): nothing is left out. A
+  summary record also carries its strict verdict, the expected answer and whether they agree.
 - ``swift_records``: the training export ``swift sft`` reads for Qwen2-Audio. Format
   ``messages`` (ms-swift 3.x/4.x standard: ``{"messages": [user, assistant], "audios": [...]}``)
   or ``query-response`` (ms-swift 2.x, the version ALLD's ``train_*.sh`` scripts call:
@@ -12,7 +12,11 @@
   versioned ALLM instruction; the response is a ``mos`` / ``mos_diverse`` description or an
   ``ab`` comparison (SpeechA's audio first). Records that are not ``ok`` are skipped and
   returned with the reason. ``write_swift`` writes a JSON array (``.json``) or JSON lines
-  (``.jsonl``).
+  (``.jsonl``). Sources: modelscope/ms-swift ``docs/source_en/Customization/Custom-dataset.md``
+  ("Multimodal": ``<audio>`` tags in the user turn, paths in ``audios``) @ 3602360, and
+  ``docs/source_en/Instruction/Customization.md`` (query/response; ``audios`` is read by
+  ``Template._preprocess_media``) @ v2.4.2 (264b59f); the Qwen2-Audio template replaces each
+  ``<audio>`` by ``Audio N: <|audio_bos|><|AUDIO|><|audio_eos|>``.
 - ``alld_layout_files``: ALLD's per-pair output directory (``caption_generator.py``):
   ``audio{1,2}_metrics.json`` (``json.dump(..., indent=2)``), ``audio{1,2}_mos.txt``,
   ``audio{1,2}_mos_diverse.txt``, ``ab_test.txt`` and ``ab_test_summary.txt`` (the summary
@@ -36,7 +40,7 @@ from jasco.tasks.alld.plan import GenerationRequest
 from jasco.tasks.alld.prompts import allm_ab_query, allm_describe_query
 from jasco.tasks.alld.verdict import parse_summary
 
-OK, EMPTY, ERROR, MISSING = "ok", "empty", "error", "missing"
+OK, EMPTY, ERROR, MISSING, SKIPPED = "ok", "empty", "error", "missing", "skipped"
 TRAINING_PASSES = ("mos", "mos_diverse", "ab")
 AUDIO_TAG = "<audio>"
 
@@ -70,9 +74,10 @@ def _status(result: Generated | None) -> tuple[str, str]:
 
 def generation_records(
     requests: Sequence[GenerationRequest], results: Mapping[str, Generated],
-    metas: Sequence[QualityMeta], pairs: Sequence[Pair],
+    metas: Sequence[QualityMeta], pairs: Sequence[Pair], skipped_summaries: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """One record per request, in plan order (see the module doc for ``status``)."""
+    """One record per request, in plan order (see the module doc for ``status``), then one
+    ``skipped`` summary record per pair in ``skipped_summaries`` (``SummaryPlan.skipped``)."""
     files = {meta.file_id: meta for meta in metas}
     by_pair = {pair.pair_id: pair for pair in pairs}
     planned = {request.request_id for request in requests}
@@ -102,6 +107,16 @@ def generation_records(
                 correct=None if verdict.choice is None else verdict.choice == record["expected"],
             )
         records.append(record)
+    for pair_id, why in (skipped_summaries or {}).items():
+        if pair_id not in by_pair:
+            raise PlanError(f"skipped summary for unknown pair {pair_id}")
+        pair = by_pair[pair_id]
+        records.append({
+            "request_id": f"summary:{pair_id}", "pass": "summary", "subject": pair_id, "status": SKIPPED,
+            "reason": why, "text": None, "files": [pair.a.file_id, pair.b.file_id],
+            "audios": [pair.a.audio, pair.b.audio], "expected": pair.expected,
+            "verdict": None, "verdict_status": "unparsed", "verdict_reason": why, "correct": None,
+        })
     return records
 
 
