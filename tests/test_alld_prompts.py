@@ -98,7 +98,7 @@ def test_sampling_settings_per_pass_are_alld_s() -> None:
 def test_a_malformed_sampling_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "alld").mkdir()
     (tmp_path / "alld" / "bad.v1.json").write_text(json.dumps({"passes": {"mos": {}}}))
-    monkeypatch.setattr("jasco.prompting.prompts_dir", lambda: tmp_path)
+    monkeypatch.setattr("jasco.core.prompting.prompts_dir", lambda: tmp_path)
     with pytest.raises(PlanError, match=r"bad\.v1\.json.*mos, mos_diverse, ab, summary"):
         pass_settings("alld/bad.v1.json")
 

@@ -127,7 +127,7 @@ def test_the_bank_has_several_paraphrases_per_default_family_and_renders_strictl
             assert single == paraphrase.single and double.endswith(paraphrase.double)
     with pytest.raises(BankError, match="no paraphrase 'nope'"):
         bank.render("mos", "nope", False)
-    from jasco.prompting import render
+    from jasco.core.prompting import render
 
     with pytest.raises(jinja2.UndefinedError):
         render("speech_quality/question.v1.j2", reference=False)  # StrictUndefined: no silent empty question

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jasco.runinfo import write_text_atomic
+from jasco.core.runinfo import write_text_atomic
 from jasco.tasks.alld.errors import ExportError, PlanError
 from jasco.tasks.alld.meta import QualityMeta, metrics_file_text
 from jasco.tasks.alld.pairs import Pair

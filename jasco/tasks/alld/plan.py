@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from jasco.prompting import template_sha256
+from jasco.core.prompting import template_sha256
 from jasco.tasks.alld.errors import PlanError
 from jasco.tasks.alld.meta import QualityMeta
 from jasco.tasks.alld.pairs import Pair

@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from jasco.prompting import load_json, render, template_sha256
+from jasco.core.prompting import load_json, render, template_sha256
 from jasco.tasks.alld.errors import PlanError
 from jasco.tasks.alld.meta import QualityMeta, meta_json
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from jasco.paths import resource_dir
+from jasco.core.paths import resource_dir
 from jasco.report.formatting import ci, num, pct
 from jasco.report.sections import Table
 from jasco.tasks.alld.ab import UNPARSED_COLUMN

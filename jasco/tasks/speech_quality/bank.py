@@ -3,7 +3,7 @@
 A family (``mos``, ``noi``, ``col``, ``dis``, ``loud``, ``categorical``, ``multi``, ``explanatory``,
 and the per-dimension ``categorical-<dim>`` of SpeechQualityLLM) has a question kind (how the
 answer is extracted), the quantities it asks for, and paraphrases, each with a single-ended and
-a double-ended wording. The text the model reads is rendered by ``jasco.prompting`` (jinja2,
+a double-ended wording. The text the model reads is rendered by ``jasco.core.prompting`` (jinja2,
 StrictUndefined) from ``question.v1.j2``, which names the audios of a double-ended question.
 """
 
@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache
 
-from jasco.prompting import load_json, render, template_sha256
+from jasco.core.prompting import load_json, render, template_sha256
 from jasco.tasks.speech_quality.extract import KINDS
 from jasco.tasks.speech_quality.scale import QUANTITIES
 

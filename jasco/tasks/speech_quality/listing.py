@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from jasco.paths import resource_dir
+from jasco.core.paths import resource_dir
 from jasco.tasks.speech_quality.corpus import CORPUS_CSV, CorpusError, read_table
 from jasco.tasks.speech_quality.wavcheck import wav_problem
 

@@ -14,7 +14,7 @@ import io
 import json
 from typing import Any
 
-from jasco.paths import resource_dir
+from jasco.core.paths import resource_dir
 from jasco.report.formatting import ci, num, pct
 from jasco.report.sections import Table
 

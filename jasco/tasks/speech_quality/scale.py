@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from jasco.prompting import load_json, template_sha256
+from jasco.core.prompting import load_json, template_sha256
 
 SCALE_FILE = "speech_quality/scale.v1.json"
 QUANTITIES: tuple[str, ...] = ("mos", "noi", "col", "dis", "loud")

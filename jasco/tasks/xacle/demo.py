@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jasco.runinfo import write_text_atomic
+from jasco.core.runinfo import write_text_atomic
 from jasco.tasks.xacle.layout import DEMO_MARKER, LAYOUT_NAME, META_DIR, WAV_DIR, XacleDataError
 
 JASCO_CSV = Path("dataset/v0/v0.csv")
@@ -145,7 +145,7 @@ def _pcm16_samples(path: Path, clip: int) -> tuple[np.ndarray, int, int, int]:
     """(int16 mono samples at 16 kHz, original rate, original frames, clipped sample count)."""
     import soundfile
 
-    from jasco.data.audio import AudioError, load_audio
+    from jasco.core.audio import AudioError, load_audio
 
     try:
         info = soundfile.info(str(path))

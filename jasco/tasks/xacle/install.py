@@ -41,7 +41,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from jasco.runinfo import write_text_atomic
+from jasco.core.runinfo import write_text_atomic
 from jasco.tasks.xacle.errors import XacleError
 from jasco.tasks.xacle.layout import (
     DEMO_MARKER,

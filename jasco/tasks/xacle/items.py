@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from jasco.prompting import render, template_path
+from jasco.core.prompting import render, template_path
 from jasco.tasks.xacle.errors import XacleError
 from jasco.tasks.xacle.layout import XaclePair
 

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from jasco.paths import resource_dir
+from jasco.core.paths import resource_dir
 from jasco.tasks.xacle.errors import XacleError
 from jasco.tasks.xacle.layout import SPLITS
 from jasco.tasks.xacle.metrics import METRICS

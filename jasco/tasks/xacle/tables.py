@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from jasco.runinfo import write_text_atomic
+from jasco.core.runinfo import write_text_atomic
 from jasco.tasks.xacle.errors import XacleError
 
 ID_COLUMN = "wav_file_name"
