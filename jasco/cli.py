@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "judge-check": ("jasco.commands.judge_check:judge_check", "Measure a judge on control answers (accuracy)."),
     "run": ("jasco.commands.run:run", "The whole benchmark: expand -> infer -> judge -> report, resumable."),
     "judge": ("jasco.commands.judge:judge", "Rate each ALLM answer (Rating, Orientation) with an LLM judge or panel."),
+    "analyze": ("jasco.commands.analyze:analyze", "Signal features, quality dimensions and MOS per audio file."),
 }
 
 

@@ -3,8 +3,10 @@
 ``load_input(path)`` reads any file libsndfile reads (``jasco.data.audio.load_audio``: channels
 averaged to mono, other rates resampled with soxr, nothing cropped or padded) and refuses, with
 ``InputError`` and one line naming the file, what no predictor can describe honestly: a
-missing, empty, truncated or non-audio file, NaN or infinite samples, digital silence or a
-signal whose peak stays under 2^-15 of full scale (-90 dBFS).
+missing, empty, truncated or non-audio file, NaN or infinite samples, digital silence, a
+signal whose peak stays under 2^-15 of full scale (-90 dBFS), or one shorter than 0.4 s (one
+BS.1770 gating block; DNSMOS would repeat it 23 times and Distill-MOS pad it with 7 s of zeros,
+so no predictor's number would mean anything).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 from jasco.data.audio import TARGET_SAMPLE_RATE, AudioError, load_audio
 
 SILENCE_PEAK = 2.0**-15
+MIN_DURATION_S = 0.4
 
 
 class InputError(ValueError):
@@ -60,6 +63,8 @@ def load_input(path: str | os.PathLike[str]) -> QualityInput:
     except AudioError as error:
         raise InputError(str(error)) from None
     samples = audio.samples
+    if audio.duration_s < MIN_DURATION_S:
+        raise InputError(f"{path}: {audio.duration_s:.3f} s is too short (under {MIN_DURATION_S} s, one BS.1770 block)")
     bad = int(np.count_nonzero(~np.isfinite(samples)))
     if bad:
         raise InputError(f"{path}: {bad} of {len(samples)} samples are NaN or infinite (after reading at 16 kHz)")
