@@ -58,16 +58,16 @@ def test_each_signal_dimension_moves_with_its_degradation(tmp_path: Path) -> Non
     values = {name: o.prediction("signal").values for name, o in zip(cases, outcomes, strict=True)}
     moved = {"noise": "noi", "dropouts": "dis", "lowpass": "col", "clipping": "col", "quiet": "loud"}
     for case, dimension in moved.items():
-        assert values[case][dimension] < values["clean"][dimension] - 0.5, (case, values[case])
-        assert values[case]["mos"] < values["clean"]["mos"] - 0.3, (case, values[case])
+        assert values[case][dimension] < values["clean"][dimension] - 0.4, (case, values[case])
+        assert values[case]["mos"] < values["clean"]["mos"] - 0.4, (case, values[case])
         for other in {"noi", "col", "dis", "loud"} - {dimension}:
-            assert values[case][other] > values["clean"][other] - 0.35, (case, other, values[case])
+            assert values[case][other] > values["clean"][other] - 0.2, (case, other, values[case])
 
 
 @pytest.fixture(scope="module")
 def demo_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict[str, str]], list[FileOutcome]]:
     root = tmp_path_factory.mktemp("demo")
-    build_demo_corpus(clean_files(), root, files_per_condition=2, seed=0)
+    build_demo_corpus(clean_files(), root, files_per_condition=1, seed=0)
     rows = read_corpus_csv(root / "NISQA_corpus_file.csv")
     return rows, _run([root / row["filepath_deg"] for row in rows])
 

@@ -161,3 +161,19 @@ def test_mapping_anchors_and_monotonicity() -> None:
 def test_analyze_refuses_what_it_cannot_describe(samples: np.ndarray, message: str) -> None:
     with pytest.raises(AnalysisError, match=message):
         analyze(samples, SAMPLE_RATE)
+
+
+def test_reference_comparison_of_known_differences() -> None:
+    from jasco.quality.signal.reference import ReferenceError, compare
+
+    speech = clean_speech("vctk_p287_005.wav")
+    same = compare(speech, speech)
+    assert same["snr_db"] == float("inf") and same["log_spectral_distance_db"] == 0.0 and same["delay_ms"] == 0.0
+    late_and_quiet = np.concatenate([np.zeros(160), 0.5 * speech])[: len(speech)]
+    found = compare(late_and_quiet, speech)
+    assert found["delay_ms"] == pytest.approx(10.0) and found["gain_db"] == pytest.approx(-6.02, abs=0.05)
+    assert found["snr_db"] > 60 and found["level_difference_db"] == pytest.approx(-6.02, abs=0.3)
+    muffled = compare(degrade.lowpass(speech, 3400.0, degrade.Context(np.random.default_rng(0))), speech)
+    assert muffled["bandwidth_difference_hz"] <= -3000 and muffled["log_spectral_distance_db"] > 10
+    with pytest.raises(ReferenceError, match="overlap"):
+        compare(speech[:4000], speech)

@@ -63,19 +63,25 @@ def _c(con: int, *steps: tuple[str, float]) -> Condition:
     return Condition(con, tuple(Step(kind, value) for kind, value in steps))
 
 
+# Noise, the commonest real-world degradation, has the most conditions (as in NISQA's simulated
+# corpora). Combinations apply noise first: a noisy recording that is then band-limited,
+# clipped or loses packets, as in a call.
 CONDITIONS: tuple[Condition, ...] = (
     _c(1),
-    *(_c(2 + i, ("white", snr)) for i, snr in enumerate((30.0, 20.0, 10.0, 5.0, 0.0))),
-    *(_c(7 + i, ("babble", snr)) for i, snr in enumerate((20.0, 10.0, 5.0, 0.0))),
-    *(_c(11 + i, ("lowpass", hz)) for i, hz in enumerate((5000.0, 3400.0, 2000.0, 1000.0))),
-    *(_c(15 + i, ("clip", share)) for i, share in enumerate((0.01, 0.05, 0.15))),
-    *(_c(18 + i, ("dropout", share)) for i, share in enumerate((0.02, 0.05, 0.10, 0.20))),
-    *(_c(22 + i, ("gain", db)) for i, db in enumerate((-10.0, -20.0, -30.0))),
-    _c(25, ("white", 20.0), ("lowpass", 3400.0)),
-    _c(26, ("babble", 10.0), ("clip", 0.05)),
-    _c(27, ("white", 10.0), ("dropout", 0.05)),
-    _c(28, ("lowpass", 3400.0), ("gain", -20.0)),
-    _c(29, ("clip", 0.05), ("dropout", 0.05)),
+    *(_c(2 + i, ("white", snr)) for i, snr in enumerate((30.0, 20.0, 15.0, 10.0, 5.0, 0.0))),
+    *(_c(8 + i, ("babble", snr)) for i, snr in enumerate((30.0, 20.0, 10.0, 5.0, 0.0))),
+    *(_c(13 + i, ("lowpass", hz)) for i, hz in enumerate((5000.0, 3400.0, 2000.0, 1000.0))),
+    *(_c(17 + i, ("clip", share)) for i, share in enumerate((0.01, 0.05, 0.15))),
+    *(_c(20 + i, ("dropout", share)) for i, share in enumerate((0.02, 0.05, 0.10, 0.20))),
+    *(_c(24 + i, ("gain", db)) for i, db in enumerate((-10.0, -20.0, -30.0))),
+    _c(27, ("white", 20.0), ("lowpass", 3400.0)),
+    _c(28, ("white", 10.0), ("lowpass", 3400.0)),
+    _c(29, ("babble", 10.0), ("clip", 0.05)),
+    _c(30, ("white", 10.0), ("dropout", 0.05)),
+    _c(31, ("babble", 20.0), ("dropout", 0.10)),
+    _c(32, ("lowpass", 3400.0), ("gain", -20.0)),
+    _c(33, ("clip", 0.05), ("dropout", 0.05)),
+    _c(34, ("white", 5.0), ("clip", 0.05)),
 )
 
 
