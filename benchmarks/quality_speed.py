@@ -4,7 +4,9 @@ Builds the demo corpus from the clean recordings (or takes an existing one), the
 
   per predictor:  real-time factor (seconds of audio scored per second of wall time) of one
                   worker process, after its warm-up (model load, numba compilation: timed
-                  apart), and of ``--workers`` processes (default: the machine's cores)
+                  apart), and of ``--workers`` processes (default: the machine's cores); and
+                  per second of CPU time of one single-threaded process (reading the file
+                  included), which a busy shared machine disturbs far less than wall time
   whole corpus:   all three predictors over every file with ``--workers`` processes, wall time
                   from pool start (warm-up included) to the last file
 
@@ -17,10 +19,12 @@ average before and after are printed: on a shared machine the load changes the f
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import platform
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 PREDICTORS = ("signal", "dnsmos", "distillmos")
@@ -54,11 +58,27 @@ def _rtf(pool: object, files: list[Path], seconds_of_audio: float) -> tuple[floa
     return wall, seconds_of_audio / wall
 
 
+def _cpu_rtf(name: str, files: list[Path]) -> float:
+    """Seconds of audio per CPU second of one single-threaded predictor (runs in a spawned process)."""
+    from jasco.quality.audio_input import load_input
+    from jasco.quality.predictors import PREDICTORS
+
+    predictor = PREDICTORS.load(name)(1)
+    predictor.predict(load_input(files[0]).samples)  # warm-up
+    audio = 0.0
+    start = time.process_time()
+    for path in files:
+        samples = load_input(path).samples
+        predictor.predict(samples)
+        audio += len(samples) / 16000
+    return audio / (time.process_time() - start)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clean", type=Path, default=Path("../shared/speech/clean"))
     parser.add_argument("--corpus", type=Path, default=None, help="an existing NISQA-layout corpus to score")
-    parser.add_argument("--files-per-condition", type=int, default=6)
+    parser.add_argument("--files-per-condition", type=int, default=3)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--subset", type=int, default=40, help="files used for the per-predictor figures")
     args = parser.parse_args()
@@ -81,8 +101,8 @@ def main() -> None:
     subset = files[:: max(1, len(files) // args.subset)][: args.subset]
     subset_audio = sum(durations[p] for p in subset)
     print(f"per-predictor figures on {len(subset)} files, {subset_audio:.1f} s of audio")
-    print(f"| predictor | warm-up s | 1 worker: wall s | RTF | {workers} workers: wall s | RTF |")
-    print("|---|---|---|---|---|---|")
+    print(f"| predictor | warm-up s | 1 worker: wall s | RTF | {workers} workers: wall s | RTF | CPU RTF, 1 thread |")
+    print("|---|---|---|---|---|---|---|")
     for name in PREDICTORS:
         row = [name]
         for count in (1, workers):
@@ -94,6 +114,8 @@ def main() -> None:
             if count == 1:
                 row.append(f"{warm:.1f}")
             row += [f"{wall:.1f}", f"{rtf:.1f}x"]
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as single:
+            row.append(f"{single.submit(_cpu_rtf, name, subset).result():.1f}x")
         print("| " + " | ".join(row) + " |")
     total_audio = sum(durations.values())
     start = time.perf_counter()

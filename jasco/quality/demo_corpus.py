@@ -36,7 +36,7 @@ from jasco.quality.signal.levels import active_speech_level
 DB_NAME = "DEMO_SIM"
 CSV_NAME = "NISQA_corpus_file.csv"
 NOMINAL_LEVEL_DBOV = -26.0
-DEFAULT_FILES_PER_CONDITION = 6
+DEFAULT_FILES_PER_CONDITION = 3
 NISQA_COLUMNS = (
     "db", "con", "file", "con_description", "filename_deg", "filename_ref", "source", "lang", "votes",
     "mos", "noi", "col", "dis", "loud", "noi_std", "col_std", "dis_std", "loud_std", "mos_std",

@@ -3,9 +3,9 @@
 ``QualityPool(predictors, workers)`` starts ``workers`` processes with the *spawn* method (the
 default is the machine's cores); each builds every selected predictor once (ONNX sessions,
 torch weights, numba warm-up) and then scores files. The calling process never imports
-librosa, numba, onnxruntime or torch: a later in-process vLLM engine in it would fail after
-numba has run (see ../shared/notes/offline-testing.md). A pool is reusable: keep one open to
-score many batches without paying the warm-up again.
+librosa, numba, onnxruntime or torch: once numba (pulled in by librosa) has run in a process,
+building an in-process vLLM engine there fails. A pool is reusable: keep one open to score
+many batches without paying the warm-up again.
 
 ``pool.run(files, reference=None)`` returns one ``FileOutcome`` per file, in order. A file that
 cannot be read is an outcome with status ``error`` and the reason; a predictor that cannot

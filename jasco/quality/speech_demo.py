@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from jasco.paths import resource_dir
+from jasco.quality.demo_corpus import DEFAULT_FILES_PER_CONDITION
 from jasco.runinfo import file_sha256, package_versions
 
 DATASET = "speech-demo"
@@ -159,7 +160,7 @@ def install_speech_demo(
     source: Path | None,
     dest: Path,
     *,
-    files_per_condition: int = 6,
+    files_per_condition: int = DEFAULT_FILES_PER_CONDITION,
     seed: int = 0,
     force: bool = False,
     records: Sequence[SourceRecord] | None = None,
