@@ -67,7 +67,7 @@ def test_each_signal_dimension_moves_with_its_degradation(tmp_path: Path) -> Non
 @pytest.fixture(scope="module")
 def demo_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict[str, str]], list[FileOutcome]]:
     root = tmp_path_factory.mktemp("demo")
-    build_demo_corpus(clean_files(), root, files_per_condition=1, seed=0)
+    build_demo_corpus(clean_files(), root, files_per_condition=2, seed=0)
     rows = read_corpus_csv(root / "NISQA_corpus_file.csv")
     return rows, _run([root / row["filepath_deg"] for row in rows])
 

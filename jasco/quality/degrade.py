@@ -15,7 +15,9 @@ them in order through the ``DEGRADATIONS`` table (kind -> function).
 - ``clip``: hard clipping at the amplitude exceeded by ``value`` (a share, 0-1) of the samples,
   then the active level restored to the input's (clipping without a level change).
 - ``dropout``: ``value`` (a share of the active speech, 0-1) set to digital zero, in bursts of
-  ``DROPOUT_BURST_S`` at random positions inside active speech, not overlapping.
+  ``DROPOUT_BURST_S`` at random positions where speech is present (inside the P.56 active
+  speech and no more than ``DROPOUT_SPEECH_DB`` under its level: a burst never falls into a
+  pause, where it would be inaudible), not overlapping.
 - ``gain``: a level change of ``value`` dB.
 """
 
@@ -31,6 +33,7 @@ from jasco.quality.signal.levels import active_speech_level
 SAMPLE_RATE = 16_000
 BABBLE_TALKERS = 6
 DROPOUT_BURST_S = 0.04
+DROPOUT_SPEECH_DB = 20.0
 
 
 class DegradationError(ValueError):
@@ -108,11 +111,14 @@ def dropout(samples: np.ndarray, share: float, context: Context) -> np.ndarray:
     if not 0.0 < share < 1.0:
         raise DegradationError(f"dropout({share:g}): the dropped share must lie between 0 and 1")
     burst = round(DROPOUT_BURST_S * SAMPLE_RATE)
-    mask = active_speech_level(samples, SAMPLE_RATE).active_mask
+    level = active_speech_level(samples, SAMPLE_RATE)
+    mask = level.active_mask
     active = np.nonzero(mask)[0]
     n_bursts = max(1, round(share * len(active) / burst))
-    # non-overlapping candidate bursts that lie wholly inside active speech
-    slots = np.array([s for s in range(int(active[0]), int(active[-1]) - burst, burst) if mask[s : s + burst].all()])
+    floor = burst * 10.0 ** ((level.level_dbov - DROPOUT_SPEECH_DB) / 10.0)  # least energy of a speech burst
+    # non-overlapping candidate bursts that lie wholly inside active speech where speech is present
+    slots = np.array([s for s in range(int(active[0]), int(active[-1]) - burst, burst)
+                      if mask[s : s + burst].all() and float(np.sum(samples[s : s + burst] ** 2)) >= floor])
     if len(slots) < n_bursts:
         raise DegradationError(f"dropout({share:g}): the active speech is too short for {n_bursts} bursts")
     out = samples.copy()
