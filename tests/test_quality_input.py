@@ -78,3 +78,22 @@ def test_48k_stereo_is_resampled_and_downmixed_and_recorded(tmp_path: Path) -> N
     for name in ("signal", "dnsmos", "distillmos"):
         expected = original.prediction(name).values["mos"]
         assert converted.prediction(name).values["mos"] == pytest.approx(expected, abs=0.15), name
+
+
+class _NanPredictor:
+    name = "nan"
+    dimensions = ("mos",)
+
+    def version(self) -> str:
+        return "nan 1"
+
+    def predict(self, samples: np.ndarray) -> dict[str, float]:
+        return {"mos": float("nan"), "sig": 3.0}
+
+
+def test_a_non_finite_prediction_is_an_error_not_a_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jasco.quality import runner
+
+    monkeypatch.setitem(runner._WORKER_PREDICTORS, "nan", _NanPredictor())
+    outcome = runner._predict_one("nan", clean_speech("arctic_awb_a0007.wav"))
+    assert (outcome.status, outcome.reason, outcome.values) == ("error", "non-finite mos from nan", {})

@@ -9,12 +9,14 @@ many batches without paying the warm-up again.
 
 ``pool.run(files, reference=None)`` returns one ``FileOutcome`` per file, in order. A file that
 cannot be read is an outcome with status ``error`` and the reason; a predictor that cannot
-score a readable file gives that predictor an ``error`` with the reason; neither raises. With a
+score a readable file (or returns a NaN or infinite value) gives that predictor an ``error``
+with the reason; neither raises. With a
 reference, the double-ended comparison of ``jasco.quality.signal.reference`` is added.
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 from collections.abc import Sequence
@@ -84,7 +86,11 @@ def _predict_one(name: str, samples: Any) -> PredictorOutcome:
     except Exception as error:  # a per-file status, never an exception for one bad file
         reason = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
         return PredictorOutcome(name, "error", reason, version)
-    return PredictorOutcome(name, "ok", "", version, {key: float(value) for key, value in values.items()})
+    numbers = {key: float(value) for key, value in values.items()}
+    broken = sorted(key for key, value in numbers.items() if not math.isfinite(value))
+    if broken:  # never a silent NaN
+        return PredictorOutcome(name, "error", f"non-finite {', '.join(broken)} from {name}", version)
+    return PredictorOutcome(name, "ok", "", version, numbers)
 
 
 def _score_file(path: str, names: Sequence[str], reference: str | None) -> FileOutcome:
