@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("jasco.commands.run:run", "A whole benchmark: expand -> infer -> score or judge -> report, resumable."),
     "judge": ("jasco.commands.judge:judge", "Rate answers with an LLM judge or panel (JASCO: Rating, Orientation)."),
     "score": ("jasco.commands.score:score", "Score a rule-scored task's answers (no model)."),
+    "analyze": ("jasco.commands.analyze:analyze", "Signal features, quality dimensions and MOS per audio file."),
     "tasks": ("jasco.commands.tasks:tasks", "List the tasks, their datasets and options."),
 }
 
