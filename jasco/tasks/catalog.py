@@ -20,3 +20,7 @@ TASKS.register("testing-pairs", "jasco.testing.pair_task:TASK",
 DATASETS.register("jasco-what-are-they-doing", "jasco.tasks.jasco.dataset:DATASET",
                   "the 80 JASCO clips, BenoitWang/What_Are_They_Doing@e728f83 (CC BY-NC 4.0)")
 DATASETS.register("testing-tones", "jasco.testing.pair_task:DATASET", "testing: pure tones built locally")
+DATASETS.register("nisqa", "jasco.tasks.speech_quality.datasets:NISQA",
+                  "the NISQA corpus (Zenodo 4728081), human MOS and quality dimensions (largely non-commercial)")
+DATASETS.register("speech-demo", "jasco.tasks.speech_quality.datasets:SPEECH_DEMO",
+                  "23 real clean recordings with synthetic degradations, NISQA layout, built offline")
