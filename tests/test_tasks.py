@@ -219,7 +219,7 @@ def test_score_is_a_stage_of_its_own(tones: Path, tmp_path: Path) -> None:
     jasco = CliRunner().invoke(cli, ["score", str(answers), str(tmp_path / "t.csv")])
     assert jasco.exit_code == 2 and "scored by an LLM judge, not by rule" in jasco.output
     same = CliRunner().invoke(cli, ["score", "--task", "testing-pairs", str(answers), str(answers)])
-    assert same.exit_code == 2 and "must not overwrite its input" in same.output
+    assert same.exit_code == 2 and "is also an input" in same.output and "refusing to overwrite it" in same.output
     with pytest.raises(TaskError, match="scored by rule"):
         get_task("testing-pairs").judging()
 
