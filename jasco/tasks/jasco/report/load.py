@@ -25,10 +25,9 @@ from typing import TYPE_CHECKING
 from jasco.core.paths import resolve_audio_path
 from jasco.core.table import TableError, read_table
 from jasco.report.sections import ReportInputError
+from jasco.tasks.jasco.answers import instructions_by_text, row_problem
 from jasco.tasks.jasco.labels import parse_orientation_cell, parse_rating_cell
 from jasco.tasks.jasco.parse import STATUS_OK, STATUS_REPAIRED, STATUS_UNSCORED, parse_judgment
-from jasco.tasks.jasco.report.fingerprint import clip_mismatch
-from jasco.tasks.jasco.samples import load_instructions
 from jasco.tasks.jasco.table import EXAMPLE_COLUMNS
 
 if TYPE_CHECKING:
@@ -95,21 +94,21 @@ def _judgment(row: dict[str, str], fmt: str, where: str) -> tuple[int | None, st
 def _read_one(path: Path, names: Names, data_dir: Path | None) -> list[dict[str, object]]:
     try:
         frame = read_table(path, required=EXAMPLE_COLUMNS)
+        if len(frame) == 0:
+            raise TableError(f"{path}: no rows (a header only)")
     except TableError as error:
         raise ReportInputError(str(error)) from None
     fmt = _detect_format(list(frame.columns), path)
-    instructions = {instruction.text.strip(): instruction for instruction in load_instructions()}
+    instructions = instructions_by_text()
     rows: list[dict[str, object]] = []
     records: list[dict[str, str]] = frame.to_dict("records")  # type: ignore[assignment]
     for index, row in enumerate(records):
         csv_row = index + 2
         where = f"{path}: CSV row {csv_row}"
-        instruction = instructions.get(row["prompt"].strip())
-        if instruction is None:
-            raise ReportInputError(f"{where}: prompt {row['prompt'][:80]!r} is not one of the 8 JASCO instructions")
-        problem = clip_mismatch(row["id"], row)
+        problem = row_problem(row, instructions)  # the same rules `jasco judge` checks first
         if problem:
-            raise ReportInputError(f"{where}: not a clip of this dataset: {problem}")
+            raise ReportInputError(f"{where}: {problem}")
+        instruction = instructions[row["prompt"].strip()]
         rating, orientation, scored, status, text = _judgment(row, fmt, where)
         rows.append({
             "file": str(path), "csv_row": csv_row, "format": fmt,
