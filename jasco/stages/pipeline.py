@@ -87,9 +87,10 @@ class _Run:
 
     def expand(self, limit: int | None) -> Path:
         from jasco.core.table import write_table
+        from jasco.stages.items import expand_items
 
         items_csv = self.out_dir / "items.csv"
-        frame = self.task.expand(self.data_dir, self.options)
+        frame = expand_items(self.task, self.data_dir, self.options)
         if limit is not None:
             frame = frame.iloc[:limit].reset_index(drop=True)
         if not items_csv.is_file() or frame.to_csv(index=False) != items_csv.read_text(encoding="utf-8"):
@@ -189,11 +190,16 @@ def run_pipeline(
     seed: int = 0,
     progress: bool = True,
     echo: Callable[[str], None] = print,
+    default_panel: bool = False,
 ) -> RunResult:
+    """The whole run; ``jasco.stages.preflight.check_run`` first checks every model, judge, option
+    and output before anything is written (``default_panel``: the judges are the default panel,
+    not the user's choice)."""
     from jasco.core.runinfo import write_manifest
     from jasco.report.build import build_report
     from jasco.report.render import write_report
     from jasco.stages.items import task_data_dir
+    from jasco.stages.preflight import check_run
     from jasco.tasks.options import as_given
 
     if not models:
@@ -206,6 +212,8 @@ def run_pipeline(
     run = _Run(the_task, the_task.resolve_options(as_given(task_options)), Path(out_dir),
                task_data_dir(the_task, data_dir), settings or GenerationSettings(), decoding or Decoding(),
                progress, echo)
+    check_run(the_task, run.out_dir, run.data_dir, models, judges, infer_options=dict(infer_options or {}),
+              judge_backend=judge_backend, judge_options=dict(judge_options or {}), default_panel=default_panel)
     items_csv = run.expand(limit)
     answers = run.infer(models, items_csv, dict(infer_options or {}), check_audio_items)
     if the_task.scoring == "judge":
