@@ -8,7 +8,9 @@ Two input formats, told apart by their columns (both also carry upstream example
 - upstream: ``llama3_extract`` holds the raw judge text, parsed with ``parse_judgment`` (the
   same parser ``jasco judge`` uses); a row is scored when that parse is.
 
-The ALLM's name comes from a ``model`` column (a non-empty cell), else ``model`` passed in, else
+An ``audio`` cell is kept as written; its file (``audio_path``, what the HTML page plays) only when
+it resolves inside the dataset directory (``data_dir``, else the default one). The ALLM's name
+comes from a ``model`` column (a non-empty cell), else ``model`` passed in, else
 the file's stem; the judge's likewise from ``judge``. Bad input raises ``ReportInputError``
 naming the file and the problem: missing columns, an unknown instruction, a clip that is not
 from this dataset, an unparseable rating or orientation, or duplicate (model, judge, id, prompt)
@@ -17,6 +19,7 @@ rows within or across files.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +94,18 @@ def _judgment(row: dict[str, str], fmt: str, where: str) -> tuple[int | None, st
     return None, "", False, status, row["judge_output"]
 
 
+def _inside(audio: Path | None, data_dir: Path | None) -> str:
+    """The audio file as text when it resolves (links followed) inside the dataset directory, else
+    "": a table's ``audio`` cell (``../../etc/passwd``) never decides what the report links to."""
+    if audio is None:
+        return ""
+    from jasco.tasks.jasco.dataset import default_data_dir
+
+    root = os.path.realpath(data_dir or default_data_dir())
+    target = os.path.realpath(audio)
+    return str(audio) if os.path.commonpath([root, target]) == root and target != root else ""
+
+
 def _read_one(path: Path, names: Names, data_dir: Path | None) -> list[dict[str, object]]:
     try:
         frame = read_table(path, required=EXAMPLE_COLUMNS)
@@ -117,7 +132,7 @@ def _read_one(path: Path, names: Names, data_dir: Path | None) -> list[dict[str,
             "id": row["id"].strip(), "variant": instruction.variant, "first": instruction.first,
             "prompt": instruction.text, "rating": rating, "orientation": orientation,
             "scored": scored, "status": status, "judge_output": text, "allm_output": row["allm_output"],
-            "audio": row["audio"], "audio_path": str(resolve_audio_path(row["audio"], path, data_dir) or ""),
+            "audio": row["audio"], "audio_path": _inside(resolve_audio_path(row["audio"], path, data_dir), data_dir),
             **{key: row[key] for key in ("audio_sound", "spoken_text", "tgt_text", "target_keywords",
                                          "audio_only_target", "speech_only_target")},
         })
