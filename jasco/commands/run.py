@@ -78,9 +78,9 @@ def run(models: tuple[str, ...], judges: str | None, out_dir: Path, data_dir: Pa
             check_audio_items=3 if check_audio else 0, n_boot=n_boot, seed=seed,
             progress=progress, echo=lambda message: click.echo(message, err=True), default_panel=default_panel,
         )
-    except (DatasetError, TableError, AudioCheckError, JudgeInputError, BackendOptionError, ReportInputError) as error:
+    except (DatasetError, TableError, AudioCheckError, JudgeInputError, ReportInputError) as error:
         raise click.ClickException(str(error)) from None
-    except (UnknownNameError, ValueError) as error:
+    except (UnknownNameError, BackendOptionError, ValueError) as error:  # a name or option that does not work
         raise click.UsageError(str(error)) from None
     click.echo((result.out_dir / "report.txt").read_text(encoding="utf-8"))
     for problem in result.problems:
