@@ -135,3 +135,29 @@ def test_a_changed_dataset_is_never_read(tmp_path: Path, upstream_dir: Path) -> 
     (line,) = error_lines(result)
     assert result.returncode == 1 and f"{wav}: sha256 mismatch" in line
     assert not (tmp_path / "answers.csv").exists()
+
+
+def test_run_checks_only_what_will_run(tmp_path: Path, upstream_dir: Path) -> None:
+    """A model that cannot load here stops a run before anything is written, unless all its work is
+    stored: a rerun of finished work checks, loads and starts nothing."""
+    import sys
+
+    from jasco.models.worker.process import workers_dir
+
+    python = tmp_path / "worker-python"  # the worker's environment: here, this one
+    python.write_text(f'#!/bin/sh\nexec {sys.executable} "$@"\n')
+    python.chmod(0o755)
+    out = tmp_path / "run"
+    args = ["run", "--model", "worker", "--option", f"worker_python={python}",
+            "--option", f"worker_script={workers_dir() / 'jasco_adapter_worker.py'}",
+            "--option", "worker_args=--adapter testing-echo", "--judges", "fake", "--judge-backend", "fake",
+            "--out", str(out), "--data-dir", str(upstream_dir), "--limit", "8", "--bootstrap", "5", "--no-progress"]
+    first = jasco(*args)
+    assert first.returncode == 0, first.stdout[-3000:]
+    python.unlink()  # the worker's environment is gone
+    again = jasco(*args)
+    assert again.returncode == 0 and again.stdout.count("up to date, skipped") == 2, again.stdout[-3000:]
+    changed = jasco(*args, "--max-new-tokens", "7")  # now the worker would have to answer again
+    (line,) = error_lines(changed)
+    assert changed.returncode == 1 and f"worker_python {python} is not an executable file" in line
+    assert "[infer]" not in changed.stdout
