@@ -170,7 +170,7 @@ def test_a_single_audio_model_refuses_a_two_audio_task_before_loading(tones: Pat
 @pytest.mark.parametrize(("model", "options"), [
     ("voxtral", {"model_id": "/no/such/voxtral"}),
     ("qwen2.5-omni", {"model_id": "/no/such/omni"}),
-    ("salmonn", {"worker_python": "/no/such/python"}),
+    ("salmonn", {"worker_python": "/no/such/python", "checkpoint": "/no/such/salmonn_7b_v0.pth"}),
 ])
 def test_single_audio_adapters_refuse_two_audios_before_loading(
     model: str, options: dict, tones: Path, tmp_path: Path
