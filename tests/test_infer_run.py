@@ -89,9 +89,10 @@ def test_bad_clip_and_failed_item_are_row_errors_and_the_run_goes_on(tmp_path: P
                         options={"fail_items": ["2-v3"]}, echo=messages.append)
     assert (summary.n_errors, summary.n_generated_now) == (9, 15)
     written = read_rows(out)
-    for row in written[:8]:
-        assert row["allm_output"] == "" and "clip 1" in row["infer_error"] and str(corrupt) in row["infer_error"]
-        assert "row 2" in written[0]["infer_error"] and str(items_csv) in written[0]["infer_error"]
+    for position, row in enumerate(written[:8]):
+        assert row["allm_output"] == "" and str(corrupt) in row["infer_error"] and str(items_csv) in row["infer_error"]
+        # each row's message cites its own row and item, not the first row that used the file
+        assert f"row {position + 2} (item 1-v{position + 1})" in row["infer_error"]
     failed = written[10]
     assert failed["allm_output"] == "" and failed["infer_error"] == "fake failure for 2-v3"
     assert all(row["allm_output"] and not row["infer_error"] for row in written[8:] if row is not failed)

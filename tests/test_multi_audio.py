@@ -210,8 +210,8 @@ def test_two_audios_through_the_worker_protocol(tiny_model: Path, requests: list
                             worker_args=["--adapter", "qwen2-audio", *[f"--option={o}" for o in options]],
                             env=env, startup_timeout_s=300, timeout_s=120, max_audios=2)
     try:
-        assert worker.describe()["worker_protocol"] == 2
         got = results(worker, requests[:2])
+        assert worker.describe()["worker_protocol"] == 2
     finally:
         worker.close()
     assert [got[i].text for i in (0, 1)] == reference[0][:2]

@@ -135,12 +135,13 @@ def test_tiny_omni_behind_the_generic_worker_process(tmp_path: Path, requests_: 
     worker = worker_adapter(
         name=f"{name}-worker", worker_script=str(workers_dir() / "jasco_adapter_worker.py"),
         worker_args=["--adapter", name, *[f"--option={k}={v}" for k, v in options.items()]],
-        env=env, startup_timeout_s=300, timeout_s=120,
+        env=env, startup_timeout_s=300, timeout_s=120, model_id=options["model_id"],
     )
     try:
         described = worker.describe()
-        assert described["model_id"] == options["model_id"] and described["revision"] == revision
+        assert described["model_id"] == options["model_id"] and worker._process is None  # nothing started yet
         assert answers(worker, chosen) == expected
+        assert worker.describe()["worker_revision"] == revision  # its hello: the same weights
     finally:
         worker.close()
 

@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -147,6 +147,7 @@ class ExtraSection:
 
     key = "extra_demo"
     title = "Extra demo"
+    extra_inputs: ClassVar[dict[str, str]] = {"demo": "a text file whose lines are counted"}
 
     def build(self, context: ReportContext) -> Any:
         files = context.extra_inputs.get("demo")
@@ -178,6 +179,12 @@ def test_a_new_section_is_one_registration(golden_files: list[Path], tmp_path: P
         html = run([*args, "--format", "html", "--extra", f"demo={controls}"]).output
         assert 'id="section-extra_demo"' in html
         assert run([*args, "--extra", "no-equals-sign"]).exit_code == 2
+        # a name no section declares, or a file that is not there, fails before anything is read
+        unknown = run([*args, "--extra", f"demos={controls}"])
+        assert unknown.exit_code == 1 and "no section of this report reads 'demos'" in unknown.output
+        assert "demo (a text file whose lines are counted)" in unknown.output
+        missing = run([*args, "--extra", f"demo={tmp_path / 'nope.txt'}"])
+        assert missing.exit_code == 1 and "nope.txt: file not found" in missing.output
     finally:
         unregister_section("extra_demo")
 

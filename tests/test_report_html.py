@@ -35,7 +35,7 @@ def parse(page: str) -> list[tuple[str, dict[str, str | None]]]:
 def page_path(tmp_path_factory: pytest.TempPathFactory, upstream_dir: Path) -> Path:
     folder = tmp_path_factory.mktemp("html")
     files = write_golden(upstream_dir, folder)
-    report = build_report(files, model="B", judge="X", n_boot=100)
+    report = build_report(files, model="B", judge="X", n_boot=100, data_dir=upstream_dir)
     out = folder / "site" / "nested" / "report.html"
     out.parent.mkdir(parents=True)
     write_report(report, "html", out)

@@ -170,7 +170,7 @@ def test_a_single_audio_model_refuses_a_two_audio_task_before_loading(tones: Pat
 @pytest.mark.parametrize(("model", "options"), [
     ("voxtral", {"model_id": "/no/such/voxtral"}),
     ("qwen2.5-omni", {"model_id": "/no/such/omni"}),
-    ("salmonn", {"worker_python": "/no/such/python"}),
+    ("salmonn", {"worker_python": "/no/such/python", "checkpoint": "/no/such/salmonn_7b_v0.pth"}),
 ])
 def test_single_audio_adapters_refuse_two_audios_before_loading(
     model: str, options: dict, tones: Path, tmp_path: Path
@@ -219,7 +219,7 @@ def test_score_is_a_stage_of_its_own(tones: Path, tmp_path: Path) -> None:
     jasco = CliRunner().invoke(cli, ["score", str(answers), str(tmp_path / "t.csv")])
     assert jasco.exit_code == 2 and "scored by an LLM judge, not by rule" in jasco.output
     same = CliRunner().invoke(cli, ["score", "--task", "testing-pairs", str(answers), str(answers)])
-    assert same.exit_code == 2 and "must not overwrite its input" in same.output
+    assert same.exit_code == 2 and "is also an input" in same.output and "refusing to overwrite it" in same.output
     with pytest.raises(TaskError, match="scored by rule"):
         get_task("testing-pairs").judging()
 

@@ -49,7 +49,7 @@ def _env() -> dict[str, str]:
 def echo_worker(*options: str, **kwargs: object) -> WorkerAdapter:
     args = ["--adapter", "testing-echo"] + [f"--option={o}" for o in options]
     return worker_adapter(name="echo", worker_script=str(GENERIC), worker_args=args, env=_env(),
-                          startup_timeout_s=60, **kwargs)  # type: ignore[arg-type]
+                          startup_timeout_s=60, model_id="jasco/echo", **kwargs)  # type: ignore[arg-type]
 
 
 def run(adapter: WorkerAdapter, requests: list[InferRequest]) -> dict[int, tuple[str | None, str | None]]:
@@ -70,9 +70,11 @@ def test_round_trip_matches_in_process_adapter(requests_: list[InferRequest]) ->
     adapter = echo_worker()
     try:
         described = adapter.describe()
-        assert described["model_id"] == "jasco/echo" and described["revision"] == "1"
-        assert described["worker_protocol"] == PROTOCOL_VERSION
+        assert described["model_id"] == "jasco/echo" and adapter._process is None  # describing starts nothing
         results = run(adapter, requests_)
+        described = adapter.describe()
+        assert described["worker_model"] == "jasco/echo" and described["worker_revision"] == "1"
+        assert described["worker_protocol"] == PROTOCOL_VERSION
     finally:
         adapter.close()
     local = ADAPTERS.load("testing-echo")()
@@ -182,7 +184,7 @@ def test_worker_that_dies_before_hello_raises_with_stderr(tmp_path: Path) -> Non
     script.write_text("import sys\nsys.stderr.write('ImportError: no module named salmonn\\n')\nsys.exit(7)\n")
     adapter = worker_adapter(name="broken", worker_script=str(script), startup_timeout_s=30)
     with pytest.raises(WorkerError, match=r"exited with code 7 before its hello(.|\n)*no module named salmonn"):
-        adapter.describe()
+        adapter.start()
 
 
 def test_protocol_messages_are_validated() -> None:
@@ -229,7 +231,7 @@ def test_registered_worker_reports_a_bad_setup_before_loading(name: str, tmp_pat
                                   startup_timeout_s=60)
     assert Path(adapter.spec.script).name == SHIPPED[name]
     with pytest.raises(WorkerError, match=r"exited with code 2 before its hello(.|\n)*does not exist"):
-        adapter.describe()
+        adapter.start()
 
 
 def test_protocol_helper_imports_without_site_packages() -> None:
@@ -277,7 +279,7 @@ def test_wrong_protocol_version_is_refused(tmp_path: Path) -> None:
     """)
     adapter = worker_adapter(name="future", worker_script=script, startup_timeout_s=30)
     with pytest.raises(WorkerError, match=f"protocol version 99, jasco speaks {PROTOCOL_VERSION}"):
-        adapter.describe()
+        adapter.start()
 
 
 def test_worker_that_died_between_calls_is_restarted(requests_: list[InferRequest]) -> None:

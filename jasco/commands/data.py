@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from jasco.commands.exits import plain_errors
 from jasco.commands.options import data_dir_option
 from jasco.tasks.datasets import DEFAULT_DATASET, Dataset
 
@@ -39,6 +40,7 @@ def data() -> None:
               help="Install directory (default: --data-dir).")
 @data_dir_option
 @click.option("--force", is_flag=True, help="Replace an existing destination that does not verify.")
+@plain_errors
 def fetch(dataset: str, source: str | None, dest: Path | None, data_dir: Path | None, force: bool) -> None:
     """Install a dataset: every file checked, atomically."""
     from jasco.tasks.datasets import DatasetError
@@ -56,6 +58,7 @@ def fetch(dataset: str, source: str | None, dest: Path | None, data_dir: Path | 
 @data.command()
 @_dataset_option
 @data_dir_option
+@plain_errors
 def verify(dataset: str, data_dir: Path | None) -> None:
     """Re-check an installed dataset: every file, named when missing, altered or unexpected."""
     chosen = _dataset(dataset)

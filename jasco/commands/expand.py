@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from jasco.commands.exits import plain_errors
 from jasco.commands.options import data_dir_option, pop_task, resolve_data_dir, resolve_task, task_options
 
 
@@ -15,15 +16,18 @@ from jasco.commands.options import data_dir_option, pop_task, resolve_data_dir, 
               help="CSV to write (JASCO: upstream example.csv columns, allm_output empty).")
 @data_dir_option
 @task_options
+@plain_errors
 def expand(out: Path, data_dir: Path | None, **values: Any) -> None:
-    """Write every item of the task (JASCO: 80 clips x 8 instruction variants)."""
+    """Write every item of the task (JASCO: 80 clips x 8 instruction variants), from its dataset
+    once the dataset matches its committed hashes."""
+    from jasco.core.outputs import beside, check_not_inside, check_outputs
     from jasco.core.table import write_table
-    from jasco.tasks.datasets import DatasetError
+    from jasco.stages.items import expand_items
 
     task, options = resolve_task(*pop_task(values))
-    try:
-        frame = task.expand(resolve_data_dir(data_dir, task), options)
-    except DatasetError as error:
-        raise click.ClickException(str(error)) from None
+    root = resolve_data_dir(data_dir, task)
+    check_outputs([out], [])
+    frame = expand_items(task, root, options)
+    check_not_inside(beside(out), root, "the dataset directory")
     write_table(frame, out)
     click.echo(f"{len(frame)} items written to {out}")

@@ -16,7 +16,15 @@ from typing import Any
 
 import click
 
-from jasco.commands.options import data_dir_option, parse_key_value, pop_task, resolve_task, task_options
+from jasco.commands.exits import plain_errors
+from jasco.commands.options import (
+    data_dir_option,
+    parse_key_value,
+    pop_task,
+    resolve_data_dir,
+    resolve_task,
+    task_options,
+)
 
 # flag value name -> adapter option name; each is passed only when given on the command line.
 COMMON_OPTIONS = {
@@ -73,18 +81,21 @@ def _list_models(ctx: click.Context, _param: click.Parameter, value: bool) -> No
 @click.option("--max-new-tokens", type=click.IntRange(min=1), default=256, show_default=True)
 @click.option("--temperature", type=click.FloatRange(min=0), default=0.0, show_default=True)
 @click.option("--top-p", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--check-audio", is_flag=True,
               help="First prove the audio reaches the model: real audio vs silence; stop if no answer changes.")
 @click.option("--check-audio-items", type=click.IntRange(min=1), default=3, show_default=True)
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @task_options
+@plain_errors
 def infer(
     model: str, extra: tuple[str, ...], items_csv: Path | None, data_dir: Path | None, out: Path,
     store_path: Path | None, limit: int | None, max_new_tokens: int, temperature: float, top_p: float,
     seed: int, check_audio: bool, check_audio_items: int, progress: bool, **common: Any,
 ) -> None:
     """Answer every item of the task with a model and write the table with the answers filled."""
+    from jasco.core.outputs import beside, check_not_inside, check_outputs
+    from jasco.core.paths import default_store_path
     from jasco.core.registry import UnknownNameError
     from jasco.core.table import TableError
     from jasco.models.check import AudioCheckError
@@ -94,6 +105,10 @@ def infer(
 
     task, task_values = resolve_task(*pop_task(common))
     options = adapter_options(common, extra)
+    store = store_path or default_store_path(out)
+    check_outputs(beside(out, ".manifest.json"), [items_csv])
+    check_outputs([store], [items_csv], option="--store")
+    check_not_inside([out, store], resolve_data_dir(data_dir, task), "the dataset directory")
     settings = GenerationSettings(temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens, seed=seed)
     try:
         summary = run_infer(

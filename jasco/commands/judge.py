@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from jasco.commands.exits import plain_errors
 from jasco.commands.options import parse_key_value, pop_task, resolve_task, task_options
 from jasco.stages.decoding import Decoding
 
@@ -47,10 +48,10 @@ _SHARED_OPTIONS = [
     click.option("--structured", is_flag=True, help="Constrain Rating/Orientation lines (vLLM structured outputs)."),
     click.option("--repair", is_flag=True, help="Re-ask once with upstream's post-processing prompt when the "
                  "orientation does not parse."),
-    click.option("--temperature", type=float, default=0.0, show_default=True),
-    click.option("--top-p", type=float, default=1.0, show_default=True),
-    click.option("--seed", type=int, default=0, show_default=True),
-    click.option("--max-tokens", type=int, default=1000, show_default=True, help="Upstream's value."),
+    click.option("--temperature", type=click.FloatRange(min=0), default=0.0, show_default=True),
+    click.option("--top-p", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True),
+    click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True),
+    click.option("--max-tokens", type=click.IntRange(min=1), default=1000, show_default=True, help="Upstream's value."),
     click.option("--progress/--no-progress", default=True, show_default=True),
     click.option("--tensor-parallel-size", type=int, help="vllm"),
     click.option("--pipeline-parallel-size", type=int, help="vllm"),
@@ -102,6 +103,7 @@ def judge_settings(values: dict[str, Any]) -> JudgeSettings:
               help="Result store (default: OUT.store.jsonl).")
 @judge_options
 @task_options
+@plain_errors
 def judge(in_csv: Path, out: Path, judge: str | None, panel: str | None, store: Path | None, **values: Any) -> None:
     """Judge IN_CSV (the task's answers, e.g. JASCO's example.csv columns with allm_output filled)
     into OUT (a CSV, or a directory with --panel)."""
@@ -115,6 +117,7 @@ def judge(in_csv: Path, out: Path, judge: str | None, panel: str | None, store: 
         raise click.UsageError("give exactly one of --judge MODEL or --panel NAME")
     task, _ = resolve_task(*pop_task(values))
     s = judge_settings(values)
+    _check_outputs(in_csv, out, panel, store)
     common = {"task": task.name, "backend": s.backend, "backend_options": s.backend_options, "decoding": s.decoding,
               "template": s.template, "repair": s.repair, "progress": s.progress}
     try:
@@ -134,3 +137,21 @@ def judge(in_csv: Path, out: Path, judge: str | None, panel: str | None, store: 
             f"{summary.n_from_store} from the store, {summary.n_unscored} unscored, {summary.n_errors} errors, "
             f"{summary.n_repaired} repaired)"
         )
+
+
+def _check_outputs(in_csv: Path, out: Path, panel: str | None, store: Path | None) -> None:
+    """Before any judge loads: OUT is not IN_CSV (nor a directory, without --panel), and no file
+    written beside it is the input either."""
+    from jasco.core.outputs import beside, check_output_dir, check_outputs
+    from jasco.core.paths import default_store_path
+
+    if panel:
+        from jasco.stages.judge.panels import load_panel, panel_file_name
+
+        check_output_dir(out, [in_csv], option="OUT")
+        files = [out / panel_file_name(member.model) for member in load_panel(panel)[1]]
+        for path in files:
+            check_outputs([*beside(path, ".manifest.json"), default_store_path(path)], [in_csv], option="OUT")
+        return
+    check_outputs(beside(out, ".manifest.json"), [in_csv], option="OUT")
+    check_outputs([store or default_store_path(out)], [in_csv], option="--store")

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from jasco.commands.exits import plain_errors
 from jasco.commands.judge import judge_options, judge_settings
 from jasco.commands.options import data_dir_option, resolve_data_dir
 
@@ -27,6 +28,7 @@ from jasco.commands.options import data_dir_option, resolve_data_dir
               help="Exit with status 1 if rating or orientation accuracy is below this.")
 @data_dir_option
 @judge_options
+@plain_errors
 def judge_check(judge: str, out_dir: Path, fmt: str, min_accuracy: float | None, data_dir: Path | None,
                 **values: Any) -> None:
     """Judge the control answers of all 80 clips and report the judge's accuracy."""

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from jasco.commands.exits import plain_errors
 from jasco.commands.options import data_dir_option, pop_task, resolve_data_dir, resolve_task, task_options
 from jasco.report.render import RENDERERS
 
@@ -32,11 +33,13 @@ def _extras(values: tuple[str, ...]) -> dict[str, list[Path]]:
 @click.option("--judge", default=None, help="Judge name for files without a 'judge' column (default: file name).")
 @click.option("--bootstrap", "n_boot", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Bootstrap resamples of clips for the 95% CIs.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap resamples.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the bootstrap resamples.")
 @click.option("--extra", "extras", multiple=True, metavar="NAME=PATH",
               help="An extra input file for a report section that needs one (repeatable).")
 @data_dir_option
 @task_options
+@plain_errors
 def report(
     files: tuple[Path, ...], fmt: str, out: Path | None, model: str | None, judge: str | None, n_boot: int,
     seed: int, extras: tuple[str, ...], data_dir: Path | None, **values: Any,
@@ -54,9 +57,14 @@ def report(
     from jasco.report.sections import ReportInputError
 
     task, options = resolve_task(*pop_task(values))
+    extra_inputs = _extras(extras)
+    if out is not None:
+        from jasco.core.outputs import beside, check_outputs
+
+        check_outputs(beside(out, ".manifest.json"), [*files, *(p for ps in extra_inputs.values() for p in ps)])
     try:
         result = build_report(list(files), task=task.name, model=model, judge=judge, n_boot=n_boot, seed=seed,
-                              data_dir=resolve_data_dir(data_dir, task), extra_inputs=_extras(extras),
+                              data_dir=resolve_data_dir(data_dir, task), extra_inputs=extra_inputs,
                               task_options=options)
         text = render(result, fmt, out_path=out, task=task.name)
     except ReportInputError as error:

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from jasco.commands.exits import plain_errors
 from jasco.commands.options import data_dir_option, parse_key_value, pop_task, resolve_task, task_options
 
 
@@ -41,9 +42,10 @@ def _options(pairs: tuple[str, ...], **given: Any) -> dict[str, Any]:
 @click.option("--judge-max-tokens", type=click.IntRange(min=1), default=1000, show_default=True)
 @click.option("--structured", is_flag=True, help="Constrain the judges' Rating/Orientation lines.")
 @click.option("--bootstrap", "n_boot", type=click.IntRange(min=1), default=1000, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True, help="Decoding and bootstrap seed.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Decoding and bootstrap seed.")
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @task_options
+@plain_errors
 def run(models: tuple[str, ...], judges: str | None, out_dir: Path, data_dir: Path | None, limit: int | None,
         backend: str | None, model_id: str | None, infer_option: tuple[str, ...], max_new_tokens: int,
         check_audio: bool, judge_max_tokens: int, judge_backend: str | None, judge_base_url: tuple[str, ...],
@@ -62,7 +64,8 @@ def run(models: tuple[str, ...], judges: str | None, out_dir: Path, data_dir: Pa
 
     task, options = resolve_task(*pop_task(values))
     names = [name.strip() for value in models for name in value.split(",") if name.strip()]
-    if judges is None and task.scoring == "judge":
+    default_panel = judges is None and task.scoring == "judge"
+    if default_panel:
         judges = "paper"
     try:
         result = run_pipeline(
@@ -73,11 +76,11 @@ def run(models: tuple[str, ...], judges: str | None, out_dir: Path, data_dir: Pa
             settings=GenerationSettings(max_new_tokens=max_new_tokens, seed=seed),
             decoding=Decoding(seed=seed, structured=structured, max_tokens=judge_max_tokens), limit=limit,
             check_audio_items=3 if check_audio else 0, n_boot=n_boot, seed=seed,
-            progress=progress, echo=lambda message: click.echo(message, err=True),
+            progress=progress, echo=lambda message: click.echo(message, err=True), default_panel=default_panel,
         )
-    except (DatasetError, TableError, AudioCheckError, JudgeInputError, BackendOptionError, ReportInputError) as error:
+    except (DatasetError, TableError, AudioCheckError, JudgeInputError, ReportInputError) as error:
         raise click.ClickException(str(error)) from None
-    except (UnknownNameError, ValueError) as error:
+    except (UnknownNameError, BackendOptionError, ValueError) as error:  # a name or option that does not work
         raise click.UsageError(str(error)) from None
     click.echo((result.out_dir / "report.txt").read_text(encoding="utf-8"))
     for problem in result.problems:

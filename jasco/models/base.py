@@ -11,7 +11,10 @@ Models register in ``MODELS`` by name with a lazy ``"module:attribute"`` target 
 ``jasco.models.catalog``), so listing or choosing among them imports no heavy library. A
 factory is called as ``factory(model_id=..., **options)``; options come from the command line.
 Building a model must not load it: weights load on the first ``generate`` (a rerun whose
-results are all stored loads nothing).
+results are all stored loads nothing), and ``describe()`` never loads weights or starts a process.
+A model whose weights or programs must be on this machine may say so with an optional
+``check_available() -> str | None`` (``jasco.models.availability``), asked before any stage spends
+anything on it.
 """
 
 from __future__ import annotations

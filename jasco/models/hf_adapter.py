@@ -38,6 +38,12 @@ class TransformersAdapter:
             self._processor, self.model = self.load()
         return self._processor
 
+    def check_available(self) -> str | None:
+        """Why the weights cannot be loaded here (not a directory, not cached, no hub), or None."""
+        from jasco.models.availability import hub_problem
+
+        return hub_problem(self.model_id, self.requested_revision)
+
     def describe(self) -> dict[str, Any]:
         return {"adapter": self.name, "backend": "transformers", "model_id": self.model_id,
                 "revision": self.revision, "dtype": self.dtype, "batch_size": self.batch_size}

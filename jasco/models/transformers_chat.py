@@ -100,6 +100,12 @@ class TransformersChat:
             self._load()
         return self._model
 
+    def check_available(self) -> str | None:
+        """Why the weights cannot be loaded here (not a directory, not cached, no hub), or None."""
+        from jasco.models.availability import hub_problem
+
+        return hub_problem(self.model_id, self.revision)
+
     def describe(self) -> dict[str, Any]:
         return {
             "adapter": self.name, "backend": self.backend, "model": self.model_id, "model_id": self.model_id,

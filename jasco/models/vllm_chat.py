@@ -108,6 +108,12 @@ class VllmChat:
         """The engine (with vLLM's default multimodal limits if no request has shaped it yet)."""
         return self._llm if self._llm is not None else self._build([])
 
+    def check_available(self) -> str | None:
+        """Why the weights cannot be loaded here (not a directory, not cached, no hub), or None."""
+        from jasco.models.availability import hub_problem
+
+        return hub_problem(self.model_id, self.revision)
+
     def describe(self) -> dict[str, Any]:
         settings = {k: v for k, v in self.engine_options.items() if k != "structured_outputs_config"}
         return {

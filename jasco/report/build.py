@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from jasco.report.formatting import json_ready
-from jasco.report.sections import ReportInputs, SectionRegistry
+from jasco.report.sections import ReportInputs, SectionRegistry, check_extra_inputs
 
 
 def build_from_context(sections: SectionRegistry, context: Any) -> dict[str, Any]:
@@ -42,6 +42,7 @@ def build_report(
     from jasco.tasks.base import get_task
 
     spec = get_task(task).report
+    check_extra_inputs(spec.sections, dict(extra_inputs or {}))
     inputs = ReportInputs(files=list(files), model=model, judge=judge, n_boot=n_boot, seed=seed, data_dir=data_dir,
                           extra_inputs=dict(extra_inputs or {}), options=dict(task_options or {}))
     return build_from_context(spec.sections, spec.make_context(inputs))

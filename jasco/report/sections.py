@@ -3,7 +3,10 @@
 A section has a ``key`` (its key in the report's JSON object), a ``title``, ``build(context)``
 (returns the JSON-ready payload, or None to leave the section out) and ``tables(payload)`` (what
 the table/markdown/html renderers show; return [] to show nothing). For more than tables in the
-HTML page, a section may also have ``html(report, options) -> str``, shown after its tables.
+HTML page, a section may also have ``html(report, options) -> str``, shown after its tables. A
+section that reads extra input files declares their names in ``extra_inputs`` (name -> what the
+file is); ``check_extra_inputs`` refuses any other name, and files that do not exist, before
+anything is read.
 Sections run in registration order and can read earlier payloads in ``context.built``.
 
 Each task has a ``ReportSpec``: its ``SectionRegistry``, how its input files load into a
@@ -87,3 +90,17 @@ class ReportSpec:
     sections: SectionRegistry
     make_context: Callable[[ReportInputs], Any]
     csv: Callable[[dict[str, Any]], str] | None = None  # the report as one CSV table (None: no CSV form)
+
+
+def check_extra_inputs(sections: SectionRegistry, extra_inputs: Mapping[str, Sequence[Path]]) -> None:
+    """Every ``--extra NAME=PATH``: a name some section declares, a file that exists."""
+    declared: dict[str, str] = {}
+    for key in sections.order:
+        declared.update(getattr(sections.load(key), "extra_inputs", {}) or {})
+    for name, paths in extra_inputs.items():
+        if name not in declared:
+            known = ", ".join(f"{n} ({what})" for n, what in sorted(declared.items())) or "none"
+            raise ReportInputError(f"--extra {name}=...: no section of this report reads {name!r}; it takes: {known}")
+        for path in paths:
+            if not Path(path).is_file():
+                raise ReportInputError(f"--extra {name}={path}: file not found")

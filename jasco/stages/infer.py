@@ -28,7 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jasco.models.availability import ensure_available
 from jasco.models.base import Model, audio_capacity_error, build_model
+from jasco.models.types import ChatRequest
 from jasco.stages.decoding import GenerationSettings
 from jasco.stages.items import PreparedRow, load_item_table, prepare_rows, task_data_dir
 from jasco.tasks.base import TaskError, get_task
@@ -108,11 +110,16 @@ def run_infer(
         identity = model_identity(active)
         prepared = prepare_rows(the_task, frame, identity, settings, items_csv=items_csv, data_dir=data_path,
                                 options=values, key_options=result_options(the_task.options, values))
-        if check_audio_items > 0:
-            _run_audio_check(active, prepared, check_audio_items, echo)
         run = _Answers(prepared)
         with ResultStore(store_path) as store:
-            run.answer(active, store, progress)
+            pending = run.look_up(store)
+            if pending:  # something to generate: the model must load here, and hear the audio
+                ensure_available(active)
+                if check_audio_items > 0:
+                    _run_audio_check(active, prepared, check_audio_items, echo)
+            elif check_audio_items > 0:
+                echo("audio check skipped: every answer is already stored (the model is not loaded)")
+            run.answer(active, store, pending, progress)
         description = active.describe()
     finally:
         if own:
@@ -175,11 +182,8 @@ class _Answers:
             self.logprobs[index] = stored["logprobs"]
         self.truncated += stored.get("finish_reason") == "length"
 
-    def answer(self, model: Model, store: Any, progress: bool) -> None:
-        from tqdm import tqdm
-
-        from jasco.models.types import ModelResult
-
+    def look_up(self, store: Any) -> list[ChatRequest]:
+        """Take every stored answer; return the requests still to generate."""
         pending = []
         for index, row in enumerate(self.prepared):
             if row.key is None or row.request is None:
@@ -190,6 +194,13 @@ class _Answers:
                 self.from_store += 1
             else:
                 pending.append(row.request)
+        return pending
+
+    def answer(self, model: Model, store: Any, pending: list[ChatRequest], progress: bool) -> None:
+        from tqdm import tqdm
+
+        from jasco.models.types import ModelResult
+
         if not pending:
             return
         bar = tqdm(total=len(pending), desc=f"infer {model.name}", unit="item", disable=not progress)

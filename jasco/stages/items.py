@@ -46,14 +46,48 @@ def task_data_dir(task: Task, data_dir: Path | None) -> Path:
     return Path(data_dir or get_dataset(task.dataset).default_dir()).expanduser().resolve()
 
 
+def verify_dataset(task: Task, data_dir: Path) -> None:
+    """The task's installed dataset against its committed hashes (well under a second), so no stage
+    reads a changed table or a truncated file; a ``DatasetError`` naming the first problem."""
+    from jasco.tasks.datasets import DatasetError, get_dataset
+
+    dataset = get_dataset(task.dataset)
+    if not Path(data_dir).is_dir():
+        raise DatasetError(f"dataset {dataset.name} is not installed in {data_dir}: run "
+                           f"`jasco data fetch --dataset {dataset.name}`, or pass --data-dir")
+    problems = dataset.verify(Path(data_dir)).problems
+    if problems:
+        raise DatasetError(
+            f"dataset {dataset.name} in {data_dir} does not match its committed hashes ({len(problems)} "
+            f"problem(s), first: {problems[0]}); `jasco data verify --dataset {dataset.name}` lists them, "
+            f"`jasco data fetch --dataset {dataset.name} --force` reinstalls it"
+        )
+
+
+def expand_items(task: Task, data_dir: Path, options: Mapping[str, Any]) -> pd.DataFrame:
+    """The task's items, expanded from its dataset once the dataset verifies."""
+    verify_dataset(task, data_dir)
+    return task.expand(data_dir, options)
+
+
 def load_item_table(task: Task, items_csv: Path | None, data_dir: Path | None,
                     options: Mapping[str, Any]) -> pd.DataFrame:
+    """``--items`` (checked, and the dataset verified when the table reads audio from it), else the
+    items expanded from the verified dataset."""
+    from jasco.core.paths import resolve_audio_path
     from jasco.core.table import check_unique, read_table
 
+    root = task_data_dir(task, data_dir)
     if items_csv is None:
-        return task.expand(task_data_dir(task, data_dir), options)
+        return expand_items(task, root, options)
     frame = read_table(items_csv, required=task.item_columns)
     check_unique(frame, items_csv, task.row_key)
+    for column in task.audio_columns:
+        for cell in frame[column]:
+            path = resolve_audio_path(str(cell), items_csv, root)
+            if path is not None and (path == root or root in path.parents):
+                verify_dataset(task, root)
+                return frame
     return frame
 
 
@@ -104,13 +138,13 @@ def prepare_rows(
                 break
             if path not in loaded:
                 try:
-                    audio = load_audio(path, clip_id=row.get("id", task.item_id(row, position)))
+                    audio = load_audio(path)  # a problem names the file; each row using it names itself
                     loaded[path] = (AudioPart(audio.samples, audio.sample_rate, path), audio_content_sha256(path))
                 except (AudioError, OSError) as problem:
-                    loaded[path] = f"{where}, row {position + 2}: {problem}"
+                    loaded[path] = str(problem)  # the row is named below, for every row that uses the file
             got = loaded[path]
             if isinstance(got, str):
-                error = got
+                error = f"{where}, row {position + 2} (item {task.item_id(row, position)}): {got}"
                 break
             audios.append(got[0])
             shas.append(got[1])

@@ -85,17 +85,58 @@ class _Run:
             return True
         return False
 
-    def expand(self, limit: int | None) -> Path:
-        from jasco.core.table import write_table
+    @property
+    def items_csv(self) -> Path:
+        return self.out_dir / "items.csv"
 
-        items_csv = self.out_dir / "items.csv"
-        frame = self.task.expand(self.data_dir, self.options)
+    def answers_path(self, model: str) -> Path:
+        return self.out_dir / "answers" / f"{file_stem(model)}.csv"
+
+    def judged_path(self, model: str, judge: str) -> Path:
+        return self.out_dir / "judged" / file_stem(model) / f"{file_stem(judge)}.csv"
+
+    def infer_stamp(self, model: str, options: Mapping[str, Any]) -> dict[str, Any]:
+        return make_stamp([self.items_csv], {"model": model, "options": dict(options),
+                                             "settings": self.settings.as_dict(), **self.task_stamp})
+
+    def judge_stamp(self, judge: str, backend: str, answer_csv: Path, options: Mapping[str, Any]) -> dict[str, Any]:
+        return make_stamp([answer_csv], {"judge": judge, "backend": backend, "options": dict(options),
+                                         "decoding": self.decoding.as_dict(), **self.task_stamp})
+
+    def expand(self, limit: int | None) -> tuple[Any, bool]:
+        """The items (from the verified dataset) and whether ``items.csv`` will change."""
+        from jasco.stages.items import expand_items
+
+        frame = expand_items(self.task, self.data_dir, self.options)
         if limit is not None:
             frame = frame.iloc[:limit].reset_index(drop=True)
-        if not items_csv.is_file() or frame.to_csv(index=False) != items_csv.read_text(encoding="utf-8"):
-            write_table(frame, items_csv)
-        self.echo(f"[expand] {len(frame)} items -> {items_csv}")
-        return items_csv
+        same = self.items_csv.is_file() and frame.to_csv(index=False) == self.items_csv.read_text(encoding="utf-8")
+        return frame, not same
+
+    def write_items(self, frame: Any, changed: bool) -> Path:
+        from jasco.core.table import write_table
+
+        if changed:
+            write_table(frame, self.items_csv)
+        self.echo(f"[expand] {len(frame)} items -> {self.items_csv}")
+        return self.items_csv
+
+    def to_run(self, models: Sequence[str], judges: Sequence[str], items_changed: bool,
+               infer_options: Mapping[str, Any], judge_backend: str | None,
+               judge_options: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        """The models and judges that have a stage to run (not up to date): those must load here."""
+        from jasco.stages.judge.backends import choose_backend
+
+        models_to_run = [model for model in models if items_changed
+                         or not up_to_date(self.answers_path(model), self.infer_stamp(model, infer_options))]
+        judges_to_run = []
+        for judge in judges if self.task.scoring == "judge" else ():
+            backend = choose_backend(judge, judge_backend)
+            if any(model in models_to_run or not up_to_date(
+                    self.judged_path(model, judge), self.judge_stamp(judge, backend, self.answers_path(model),
+                                                                     judge_options)) for model in models):
+                judges_to_run.append(judge)
+        return models_to_run, judges_to_run
 
     def infer(self, models: Sequence[str], items_csv: Path, options: Mapping[str, Any],
               check_audio_items: int) -> dict[str, Path]:
@@ -103,10 +144,9 @@ class _Run:
 
         answers: dict[str, Path] = {}
         for model in models:
-            out = self.out_dir / "answers" / f"{file_stem(model)}.csv"
+            out = self.answers_path(model)
             answers[model] = out
-            stamp = make_stamp([items_csv], {"model": model, "options": dict(options),
-                                             "settings": self.settings.as_dict(), **self.task_stamp})
+            stamp = self.infer_stamp(model, options)
             if self.skip(f"infer {model}", out, stamp):
                 continue
             summary = run_infer(out, model=model, task=self.task.name, task_options=self.options,
@@ -145,10 +185,9 @@ class _Run:
             backend_name = choose_backend(judge, backend)
             pending = []
             for model, answer_csv in answers.items():
-                out = self.out_dir / "judged" / file_stem(model) / f"{file_stem(judge)}.csv"
+                out = self.judged_path(model, judge)
                 judged.append(out)
-                stamp = make_stamp([answer_csv], {"judge": judge, "backend": backend_name, "options": dict(options),
-                                                  "decoding": self.decoding.as_dict(), **self.task_stamp})
+                stamp = self.judge_stamp(judge, backend_name, answer_csv, options)
                 if not self.skip(f"judge {judge} x {model}", out, stamp):
                     pending.append((model, answer_csv, out, stamp))
             if not pending:
@@ -189,11 +228,16 @@ def run_pipeline(
     seed: int = 0,
     progress: bool = True,
     echo: Callable[[str], None] = print,
+    default_panel: bool = False,
 ) -> RunResult:
+    """The whole run. Before anything is written, ``jasco.stages.preflight`` checks every model,
+    judge, option and output, and that the models and judges with a stage to run (not up to date)
+    can load here (``default_panel``: the judges are the default panel, not the user's choice)."""
     from jasco.core.runinfo import write_manifest
     from jasco.report.build import build_report
     from jasco.report.render import write_report
     from jasco.stages.items import task_data_dir
+    from jasco.stages.preflight import check_loadable, check_run
     from jasco.tasks.options import as_given
 
     if not models:
@@ -206,7 +250,14 @@ def run_pipeline(
     run = _Run(the_task, the_task.resolve_options(as_given(task_options)), Path(out_dir),
                task_data_dir(the_task, data_dir), settings or GenerationSettings(), decoding or Decoding(),
                progress, echo)
-    items_csv = run.expand(limit)
+    infer_options, judge_options = dict(infer_options or {}), dict(judge_options or {})
+    check_run(the_task, run.out_dir, run.data_dir, models, judges, infer_options=infer_options,
+              judge_backend=judge_backend, judge_options=judge_options, default_panel=default_panel)
+    frame, items_changed = run.expand(limit)
+    check_loadable(the_task, *run.to_run(models, judges, items_changed, infer_options, judge_backend, judge_options),
+                   infer_options=infer_options, judge_backend=judge_backend, judge_options=judge_options,
+                   default_panel=default_panel)
+    items_csv = run.write_items(frame, items_changed)
     answers = run.infer(models, items_csv, dict(infer_options or {}), check_audio_items)
     if the_task.scoring == "judge":
         judged = run.judge(judges, answers, judge_backend, dict(judge_options or {}))

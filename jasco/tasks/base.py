@@ -13,7 +13,9 @@ A task is everything one benchmark needs, behind one object registered by name i
 - where the answer goes (``answer_column``) and how it is scored (``scoring``): ``"judge"`` (an LLM
   judge, with the prompts and parser in ``judging()``) or ``"rule"`` (``score(answers, options)``,
   a pure function of the answers table);
-- its report (``report``: how scored files load into a context, and the sections built from it).
+- its report (``report``: how scored files load into a context, and the sections built from it);
+- ``validate_answers(table, path)``: the rules an answers table must obey before anything is spent
+  on it (the judge stage checks them before any judge loads; the report applies the same).
 
 Stages never branch on a task's name; they call these methods. ``TaskBase`` gives the defaults.
 """
@@ -109,6 +111,7 @@ class Task(Protocol):
     def answer_format(self, options: Mapping[str, Any]) -> AnswerFormat: ...
     def judging(self) -> JudgeSpec: ...
     def score(self, answers: pd.DataFrame, options: Mapping[str, Any]) -> ScoreResult: ...
+    def validate_answers(self, answers: pd.DataFrame, path: Path) -> None: ...
     def resolve_options(self, given: Mapping[str, Sequence[Any]]) -> dict[str, Any]: ...
 
 
@@ -124,6 +127,7 @@ class TaskBase:
     dataset = ""
     scoring = "rule"
     options: tuple[TaskOption, ...] = ()
+    item_columns: tuple[str, ...] = ()
     row_key: tuple[str, ...] = ()
     answer_column = "answer"
 
@@ -138,6 +142,17 @@ class TaskBase:
 
     def score(self, answers: pd.DataFrame, options: Mapping[str, Any]) -> ScoreResult:
         raise TaskError(f"task {self.name!r} is scored by an LLM judge, not by rule: use `jasco judge`")
+
+    def validate_answers(self, answers: pd.DataFrame, path: Path) -> None:
+        """Check an answers table before anything is spent on it (a ``TableError`` naming the file):
+        by default, the item columns and at least one row. Tasks add their own rules."""
+        from jasco.core.table import TableError
+
+        missing = [column for column in self.item_columns if column not in answers.columns]
+        if missing:
+            raise TableError(f"{path}: missing required columns {missing}")
+        if len(answers) == 0:
+            raise TableError(f"{path}: no rows (a header only)")
 
     def resolve_options(self, given: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
         return resolve_task_options(self.name, self.options, given)

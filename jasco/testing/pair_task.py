@@ -13,9 +13,7 @@ with coverage beside it (``pair_report``).
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,24 +65,27 @@ class TonesDataset:
     def fetch(self, dest: Path, source: str | None = None, *, force: bool = False) -> FetchResult:
         if source is not None:
             raise DatasetError(f"{self.name} is built locally; --source is not used")
+        from jasco.core.swap import mark_verified, staged_install, swap_into_place
+
         dest = Path(dest)
         files = _files()
-        if dest.exists() and not self.verify(dest).problems:
+        if dest.exists() and not self.verify(dest).problems:  # verify() also recovers a killed fetch
             return FetchResult(dest, changed=False, n_files=len(files))
         if dest.exists() and any(dest.iterdir()) and not force:
             raise DatasetError(f"{dest} exists but does not verify; rerun with --force to replace it")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=".jasco-fetch-", dir=dest.parent) as work:
-            staging = Path(work) / "staging"
+        with staged_install(dest) as work:
+            staging = work / "staging"
             staging.mkdir()
             for name, data in files.items():
                 (staging / name).write_bytes(data)
-            if dest.exists():
-                os.replace(dest, Path(work) / "previous")
-            os.replace(staging, dest)
+            mark_verified(work)
+            swap_into_place(work, dest)
         return FetchResult(dest, changed=True, n_files=len(files))
 
     def verify(self, root: Path) -> VerifyResult:
+        from jasco.core.swap import recover
+
+        recover(Path(root))
         files = _files()
         if not Path(root).is_dir():
             return VerifyResult(root, len(files), [f"{root}: dataset directory does not exist"])

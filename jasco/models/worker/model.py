@@ -14,6 +14,13 @@ most ``max_restarts`` times per model; after that the remaining rows fail with a
 says so. A worker that cannot start (dies or stays silent before its hello) raises ``WorkerError``.
 ``max_audios`` (declared by the factory, checked against the worker's hello) is how many audio
 inputs one request may hold; a task with more is refused before the worker starts.
+
+Identity without a process: the model id and revision that name the results (manifests, store
+keys) are declared by the factory (``WorkerIdentity``), so describing the model, and a rerun whose
+answers are all stored, never starts the worker. The worker starts on the first ``generate`` (or
+``start``); when the identity declares the model id, a worker whose hello names another model is
+stopped with an error. The hello's own model, revision and info are added to ``describe()`` once
+known.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from typing import Any
 
 from jasco.models.conversation import describe_messages, user_text
 from jasco.models.types import ChatRequest, ModelResult, ResultCallback
+from jasco.models.worker.identity import WorkerIdentity
 from jasco.models.worker.process import EOF, WorkerError, WorkerProcess, WorkerSpec, start_worker
 from jasco.models.worker.protocol import Hello, WorkerProtocolError, parse_response, request_message
 
@@ -40,11 +48,13 @@ class WorkerModel:
     def __init__(
         self, name: str, spec: WorkerSpec, timeout_s: float = 600.0, startup_timeout_s: float = 1800.0,
         max_restarts: int = 2, max_in_flight: int = 1, max_audios: int = 1,
+        identity: WorkerIdentity | None = None,
     ) -> None:
         if max_in_flight < 1 or max_audios < 1:
             raise ValueError(f"{name}: max_in_flight and max_audios must be at least 1")
         self.name = name
         self.spec = spec
+        self.identity = identity or WorkerIdentity(f"worker:{Path(spec.script).name}", spec)
         self.timeout_s = float(timeout_s)
         self.startup_timeout_s = float(startup_timeout_s)
         self.max_restarts = int(max_restarts)
@@ -88,17 +98,33 @@ class WorkerModel:
                 process.kill()
                 raise WorkerError(f"worker {self.spec.label} takes {hello.max_audios} audio(s) per request, "
                                   f"but max_audios={self.max_audios} was given")
+            if self.identity.declared and hello.model != self.identity.model_id:
+                process.kill()
+                raise WorkerError(f"worker {self.spec.label} serves {hello.model!r}, not {self.identity.model_id!r} "
+                                  "as its options say; check the checkpoint and the worker arguments")
             self._process, self._hello = process, hello
         return self._process
 
-    def describe(self) -> dict[str, Any]:
+    def start(self) -> Hello:
+        """Start the worker now (it otherwise starts on the first ``generate``); its hello."""
         self._ensure_started()
         assert self._hello is not None
-        return {
-            "adapter": self.name, "backend": "worker", "model_id": self._hello.model,
-            "revision": self._hello.revision, "worker_protocol": self._hello.protocol,
-            "worker_command": self.spec.command, "worker_info": self._hello.info, "max_audios": self.max_audios,
+        return self._hello
+
+    def check_available(self) -> str | None:
+        """Why the worker cannot start here (its python, script or checkpoint missing), or None."""
+        return self.identity.problem()
+
+    def describe(self) -> dict[str, Any]:
+        """The declared identity (no process is started); what the worker said, once it has run."""
+        described: dict[str, Any] = {
+            "adapter": self.name, "backend": "worker", "model_id": self.identity.model_id,
+            "revision": self.identity.revision(), "worker_command": self.spec.command, "max_audios": self.max_audios,
         }
+        if self._hello is not None:
+            described.update(worker_protocol=self._hello.protocol, worker_model=self._hello.model,
+                             worker_revision=self._hello.revision, worker_info=self._hello.info)
+        return described
 
     def close(self) -> None:
         if self._process is not None:

@@ -86,6 +86,9 @@ class JudgeJob:
             return
         from tqdm import tqdm
 
+        from jasco.models.availability import ensure_available
+
+        ensure_available(backend)  # one line now, not a loader's traceback (a stored rerun never gets here)
         keys = list(pending)
         regex = None
         if self.decoding.structured and kind == "judgment":

@@ -25,15 +25,20 @@ from jasco.tasks.base import Task, get_task
 
 
 def read_input(in_csv: Path, task: Task) -> Any:
-    """The answers table, checked for the columns the judge prompts read and unique row keys."""
+    """The answers table, checked before any judge loads: the columns the judge prompts read,
+    unique row keys, and the task's own rules (``validate_answers``, the same the report applies)."""
     from jasco.core.table import TableError, check_unique, read_table
 
     spec = task.judging()
     try:
         frame = read_table(in_csv, required=spec.required_columns)
-        check_unique(frame, in_csv, task.row_key)
     except TableError as error:
         raise JudgeInputError(f"{error} (the judge needs columns {list(spec.required_columns)})") from None
+    try:
+        task.validate_answers(frame, in_csv)
+        check_unique(frame, in_csv, task.row_key)
+    except TableError as error:
+        raise JudgeInputError(str(error)) from None
     return frame
 
 

@@ -47,8 +47,10 @@ class JascoDataset:
         return fetch_dataset(dest, source or self.default_source, force=force)
 
     def verify(self, root: Path) -> VerifyResult:
+        from jasco.core.swap import recover
         from jasco.tasks.jasco.manifest import load_manifest, verify_tree
 
+        recover(Path(root))  # a fetch killed mid-swap leaves the dataset beside root: put it back first
         manifest = load_manifest()
         return VerifyResult(root, len(manifest.entries), verify_tree(root, manifest))
 

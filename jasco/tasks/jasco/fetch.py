@@ -3,20 +3,22 @@
 Sources: an http(s) URL of a .tar.gz/.zip archive (default: the upstream repository archive at
 the pinned commit), a local archive, or a local directory in the upstream layout. Only the files
 named in the manifest are taken; each is checked against its sha256 before the install becomes
-visible. The install is atomic (a staging directory renamed into place) and idempotent (an
-already verified destination is left untouched).
+visible. An archive member that would land outside the extraction directory (``../``, an absolute
+path, a link pointing out) refuses the whole archive. The install is atomic (a staging directory
+renamed into place, ``jasco.core.swap``), recoverable (a fetch killed at any moment is finished or
+undone by the next fetch or verify) and idempotent (an already verified destination is left
+untouched).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import tarfile
-import tempfile
 import urllib.request
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from jasco.core.swap import mark_verified, recover, staged_install, swap_into_place
 from jasco.tasks.datasets import DatasetError, FetchResult
 from jasco.tasks.jasco.dataset import UPSTREAM_COMMIT, UPSTREAM_REPO
 from jasco.tasks.jasco.manifest import Manifest, load_manifest, verify_tree
@@ -31,6 +33,7 @@ def fetch_dataset(
 ) -> FetchResult:
     manifest = manifest or load_manifest()
     dest = Path(dest).expanduser().resolve()
+    recover(dest)  # an earlier fetch killed mid-way: finish or undo its swap, remove its staging copy
     if dest.exists() and not force and not verify_tree(dest, manifest):
         return FetchResult(dest, changed=False, n_files=len(manifest.entries))
     if dest.exists() and not force and any(dest.iterdir()):
@@ -38,9 +41,7 @@ def fetch_dataset(
             f"{dest} exists but does not verify ({'; '.join(verify_tree(dest, manifest)[:3])}); "
             "rerun with --force to replace it"
         )
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".jasco-fetch-", dir=dest.parent) as work:
-        work_dir = Path(work)
+    with staged_install(dest) as work_dir:
         source_root = _materialize(source, work_dir / "source")
         staging = work_dir / "staging"
         for name in manifest.paths:
@@ -57,15 +58,9 @@ def fetch_dataset(
                 f"{source} does not match {manifest.source.name}:\n  "
                 + "\n  ".join(p.replace(str(staging), str(source_root)) for p in problems)
             )
-        _swap_into_place(staging, dest, work_dir)
+        mark_verified(work_dir)
+        swap_into_place(work_dir, dest)
     return FetchResult(dest, changed=True, n_files=len(manifest.entries))
-
-
-def _swap_into_place(staging: Path, dest: Path, work_dir: Path) -> None:
-    if dest.exists():
-        retired = work_dir / "previous"
-        os.replace(dest, retired)  # removed with the work dir
-    os.replace(staging, dest)
 
 
 def _materialize(source: str, into: Path) -> Path:
@@ -99,15 +94,30 @@ def _download(url: str, target: Path) -> None:
         ) from error
 
 
+def _check_member(archive: Path, name: str) -> None:
+    """A member must land inside the extraction directory: no absolute path, no ``..``."""
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if name.startswith(("/", "\\")) or ".." in parts or (parts and parts[0].endswith(":")):
+        raise DatasetError(f"{archive}: member {name!r} would be written outside the extraction directory; "
+                           "refusing this archive")
+
+
 def _extract(archive: Path, into: Path) -> Path:
-    if zipfile.is_zipfile(archive):
-        with zipfile.ZipFile(archive) as handle:
-            handle.extractall(into)
-    elif tarfile.is_tarfile(archive):
-        with tarfile.open(archive) as handle:
-            handle.extractall(into, filter="data")
-    else:
-        raise DatasetError(f"{archive}: not a zip or tar archive")
+    try:
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as handle:
+                for name in handle.namelist():
+                    _check_member(archive, name)
+                handle.extractall(into)
+        elif tarfile.is_tarfile(archive):
+            with tarfile.open(archive) as handle:
+                for member in handle.getmembers():
+                    _check_member(archive, member.name)
+                handle.extractall(into, filter="data")  # also refuses links that point outside
+        else:
+            raise DatasetError(f"{archive}: not a zip or tar archive")
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError) as error:
+        raise DatasetError(f"{archive}: unusable archive ({error})") from None
     return _find_layout_root(into, str(archive))
 
 

@@ -144,7 +144,13 @@ class SimilarityJudge:
         self._device = device
         weights = self._path / "model.safetensors"
         self._weights_sha256 = file_sha256(weights) if weights.is_file() else ""
-        self._model: Any = _load_sentence_transformer(self._path, device)
+        self._encoder: Any = None  # loaded on first use: describing the judge loads nothing
+
+    @property
+    def _model(self) -> Any:
+        if self._encoder is None:
+            self._encoder = _load_sentence_transformer(self._path, self._device)
+        return self._encoder
 
     def describe(self) -> dict[str, Any]:
         """``revision`` (the weights' sha256) and ``result_settings`` (the rules and thresholds)
@@ -227,7 +233,7 @@ class SimilarityJudge:
         )
 
     def close(self) -> None:
-        self._model = None
+        self._encoder = None
 
 
 def _input_forms(row: Mapping[str, str]) -> list[str]:

@@ -62,6 +62,12 @@ class JascoTask(TaskBase):
     ) -> tuple[Message, ...]:
         return (Message("user", (audios[0], TextPart(row["prompt"]))),)
 
+    def validate_answers(self, answers: pd.DataFrame, path: Path) -> None:
+        """example.csv's columns, at least one row, the 8 instructions, this dataset's clips."""
+        from jasco.tasks.jasco.answers import check_answers
+
+        check_answers(answers, path)
+
     def judging(self) -> JudgeSpec:
         from jasco.tasks.jasco.judging import JUDGING
 

@@ -77,7 +77,8 @@ def _clip_html(clip: dict[str, Any], options: RenderOptions, open_: bool) -> str
     if clip["audio_exists"]:
         player = f'<audio controls preload="metadata" src="{esc(audio_src(clip["audio_path"], options))}"></audio>'
     else:
-        player = f'<span class="missing">audio file not found: {esc(clip["audio_path"] or clip["audio"])}</span>'
+        player = (f'<span class="missing">audio file not found inside the dataset directory: '
+                  f'{esc(clip["audio_path"] or clip["audio"])}</span>')
     facts = [("Audio", player), ("Sound", esc(clip["audio_sound"])), ("Speech", esc(clip["spoken_text"])),
              ("Reference answer", esc(clip["tgt_text"])), ("Keywords", esc(clip["target_keywords"])),
              ("Audio-only answer", esc(clip["audio_only_target"])),

@@ -8,7 +8,9 @@ Two input formats, told apart by their columns (both also carry upstream example
 - upstream: ``llama3_extract`` holds the raw judge text, parsed with ``parse_judgment`` (the
   same parser ``jasco judge`` uses); a row is scored when that parse is.
 
-The ALLM's name comes from a ``model`` column (a non-empty cell), else ``model`` passed in, else
+An ``audio`` cell is kept as written; its file (``audio_path``, what the HTML page plays) only when
+it resolves inside the dataset directory (``data_dir``, else the default one). The ALLM's name
+comes from a ``model`` column (a non-empty cell), else ``model`` passed in, else
 the file's stem; the judge's likewise from ``judge``. Bad input raises ``ReportInputError``
 naming the file and the problem: missing columns, an unknown instruction, a clip that is not
 from this dataset, an unparseable rating or orientation, or duplicate (model, judge, id, prompt)
@@ -17,6 +19,7 @@ rows within or across files.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +28,9 @@ from typing import TYPE_CHECKING
 from jasco.core.paths import resolve_audio_path
 from jasco.core.table import TableError, read_table
 from jasco.report.sections import ReportInputError
+from jasco.tasks.jasco.answers import instructions_by_text, row_problem
 from jasco.tasks.jasco.labels import parse_orientation_cell, parse_rating_cell
 from jasco.tasks.jasco.parse import STATUS_OK, STATUS_REPAIRED, STATUS_UNSCORED, parse_judgment
-from jasco.tasks.jasco.report.fingerprint import clip_mismatch
-from jasco.tasks.jasco.samples import load_instructions
 from jasco.tasks.jasco.table import EXAMPLE_COLUMNS
 
 if TYPE_CHECKING:
@@ -92,24 +94,36 @@ def _judgment(row: dict[str, str], fmt: str, where: str) -> tuple[int | None, st
     return None, "", False, status, row["judge_output"]
 
 
+def _inside(audio: Path | None, data_dir: Path | None) -> str:
+    """The audio file as text when it resolves (links followed) inside the dataset directory, else
+    "": a table's ``audio`` cell (``../../etc/passwd``) never decides what the report links to."""
+    if audio is None:
+        return ""
+    from jasco.tasks.jasco.dataset import default_data_dir
+
+    root = os.path.realpath(data_dir or default_data_dir())
+    target = os.path.realpath(audio)
+    return str(audio) if os.path.commonpath([root, target]) == root and target != root else ""
+
+
 def _read_one(path: Path, names: Names, data_dir: Path | None) -> list[dict[str, object]]:
     try:
         frame = read_table(path, required=EXAMPLE_COLUMNS)
+        if len(frame) == 0:
+            raise TableError(f"{path}: no rows (a header only)")
     except TableError as error:
         raise ReportInputError(str(error)) from None
     fmt = _detect_format(list(frame.columns), path)
-    instructions = {instruction.text.strip(): instruction for instruction in load_instructions()}
+    instructions = instructions_by_text()
     rows: list[dict[str, object]] = []
     records: list[dict[str, str]] = frame.to_dict("records")  # type: ignore[assignment]
     for index, row in enumerate(records):
         csv_row = index + 2
         where = f"{path}: CSV row {csv_row}"
-        instruction = instructions.get(row["prompt"].strip())
-        if instruction is None:
-            raise ReportInputError(f"{where}: prompt {row['prompt'][:80]!r} is not one of the 8 JASCO instructions")
-        problem = clip_mismatch(row["id"], row)
+        problem = row_problem(row, instructions)  # the same rules `jasco judge` checks first
         if problem:
-            raise ReportInputError(f"{where}: not a clip of this dataset: {problem}")
+            raise ReportInputError(f"{where}: {problem}")
+        instruction = instructions[row["prompt"].strip()]
         rating, orientation, scored, status, text = _judgment(row, fmt, where)
         rows.append({
             "file": str(path), "csv_row": csv_row, "format": fmt,
@@ -118,7 +132,7 @@ def _read_one(path: Path, names: Names, data_dir: Path | None) -> list[dict[str,
             "id": row["id"].strip(), "variant": instruction.variant, "first": instruction.first,
             "prompt": instruction.text, "rating": rating, "orientation": orientation,
             "scored": scored, "status": status, "judge_output": text, "allm_output": row["allm_output"],
-            "audio": row["audio"], "audio_path": str(resolve_audio_path(row["audio"], path, data_dir) or ""),
+            "audio": row["audio"], "audio_path": _inside(resolve_audio_path(row["audio"], path, data_dir), data_dir),
             **{key: row[key] for key in ("audio_sound", "spoken_text", "tgt_text", "target_keywords",
                                          "audio_only_target", "speech_only_target")},
         })

@@ -10,7 +10,7 @@ counts as wrong. Without such files the section is left out.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from jasco.report.sections import Table
 from jasco.tasks.jasco.report.context import JascoContext
@@ -21,6 +21,7 @@ EXTRA_NAME = "controls"
 class ValiditySection:
     key = "judge_validity"
     title = "Judge validity on control answers"
+    extra_inputs: ClassVar[dict[str, str]] = {EXTRA_NAME: "judged control answers (jasco judge-check's judged files)"}
 
     def build(self, context: JascoContext) -> Any | None:
         from jasco.tasks.jasco.check import check_judgments, read_judged
