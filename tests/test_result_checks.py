@@ -203,5 +203,5 @@ def test_a_length_finish_is_a_row_error_for_judge(tmp_path: Path, tiny_text_mode
     options = {**extra, "max_model_len": 8192} if backend == "vllm" else extra  # byte-level tokens: long prompts
     summary = run_judge(marked_answers, out, judge=str(tiny_text_model), backend=name, backend_options=options,
                         decoding=Decoding(max_tokens=2), progress=False, repair=False)
-    statuses = [status.removeprefix("unscored: judge error: ") for status in read_table(out, required=())["parse_status"]]
+    statuses = [s.removeprefix("unscored: judge error: ") for s in read_table(out, required=())["parse_status"]]
     check_truncated(summary, statuses, out.with_name(out.name + ".store.jsonl"), 6)
