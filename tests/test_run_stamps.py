@@ -184,3 +184,46 @@ def test_a_changed_task_option_redoes_the_stages(tmp_path: Path) -> None:
     assert run_with(3) == {"[infer] fake-allm", "[score] fake-allm"}
     assert run_with(2) == set()
     assert len(read_table(tmp_path / "run" / "scored" / "fake-allm.csv", required=())) == 2
+
+
+def test_run_cli_decoding_repair_flags_and_exit_statuses(tmp_path: Path, upstream_dir: Path) -> None:
+    """`jasco run --decoding upstream --no-repair` reaches the judges and the manifests; a flagged
+    (model, judge) pair exits 3 after writing the report; --max-unscored 1 accepts it."""
+    import json
+
+    from click.testing import CliRunner
+
+    from jasco.cli import cli
+
+    out = tmp_path / "run"
+    base = ["run", "--model", "reference", "--judges", "fake", "--judge-option", "unclear_every=2", "--limit", "16",
+            "--data-dir", str(upstream_dir), "--out", str(out), "--bootstrap", "5", "--no-progress"]
+    flagged = CliRunner().invoke(cli, [*base, "--decoding", "upstream", "--seed", "4", "--no-repair"])
+    assert flagged.exit_code == 3, flagged.output
+    assert "exceeds --max-unscored 5.0%" in flagged.output and (out / "report.html").is_file()
+    manifest = json.loads((out / "run.manifest.json").read_text())
+    assert manifest["decoding"]["preset"] == "upstream" and manifest["arguments"]["repair"] is False
+    judged = json.loads((out / "judged" / "reference" / "fake.csv.manifest.json").read_text())
+    assert (judged["decoding"]["temperature"], judged["decoding"]["seed"]) == (1.0, 4)
+    assert judged["arguments"]["repair"] is False
+    accepted = CliRunner().invoke(cli, [*base, "--decoding", "upstream", "--seed", "4", "--no-repair",
+                                        "--max-unscored", "1"])
+    assert accepted.exit_code == 0, accepted.output
+    repaired = CliRunner().invoke(cli, base)  # repair on by default: every unclear orientation re-asked
+    assert repaired.exit_code == 0, repaired.output
+
+
+def test_run_stops_at_a_dead_model_before_the_report(tmp_path: Path, upstream_dir: Path) -> None:
+    from click.testing import CliRunner
+
+    from jasco.cli import cli
+    from tests.server_helpers import free_port
+
+    result = CliRunner().invoke(cli, [
+        "run", "--model", "openai", "--model-id", "m", "--option", f"base_url=http://127.0.0.1:{free_port()}/v1",
+        "--option", "max_retries=0", "--judges", "fake", "--limit", "24", "--data-dir", str(upstream_dir),
+        "--out", str(tmp_path / "run"), "--no-progress"])
+    assert result.exit_code == 3, result.output
+    assert "infer openai: stopped after 8 consecutive failures to reach model 'openai'" in result.output
+    assert "the run stopped before the report" in result.output
+    assert (tmp_path / "run" / "answers" / "openai.csv").is_file() and not (tmp_path / "run" / "report.txt").exists()
