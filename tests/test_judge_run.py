@@ -36,12 +36,15 @@ def test_out_columns_rerun_and_manifest(upstream_dir: Path, tmp_path: Path) -> N
     options = {"log_path": str(log)}
     first = run_judge(tmp_path / "in.csv", tmp_path / "out.csv", judge="fake-judge", backend="fake",
                       backend_options=options, progress=False)
-    assert (first.n_rows, first.n_judged_now, first.n_from_store, first.n_unscored) == (24, 23, 0, 1)
+    assert (first.n_rows, first.n_judged_now, first.n_from_store, first.n_unscored) == (24, 23, 0, 0)
+    assert first.n_no_answer == 1
     assert len(log_events(log)) == 23
     out = read_table(tmp_path / "out.csv", required=())
-    assert list(out.columns) == [*frame.columns, *OUT_COLUMNS]
-    assert out.loc[3, "parse_status"] == "unscored: empty allm_output (not sent to the judge)"
-    assert out.loc[3, "rating"] == "" and out.loc[3, "judge_output"] == ""
+    assert list(out.columns) == [*frame.columns, "model", *OUT_COLUMNS]
+    assert set(out["model"]) == {"in"}  # no model column, no --model: the input's stem
+    # a row without an answer is a failed answer, decided by rule: rating 0, Neither, never sent
+    assert out.loc[3, "parse_status"] == "no answer: empty allm_output"
+    assert (out.loc[3, "rating"], out.loc[3, "orientation"], out.loc[3, "judge_output"]) == ("0", "Neither", "")
     judge = FakeJudge("fake-judge")
     row = frame.iloc[0].to_dict()
     from jasco.tasks.jasco.templates import get_template, judge_messages
@@ -58,11 +61,13 @@ def test_out_columns_rerun_and_manifest(upstream_dir: Path, tmp_path: Path) -> N
     assert len(log_events(log)) == 23
     assert read_table(tmp_path / "out.csv", required=()).equals(out)
     manifest = json.loads(first.manifest_path.read_text())
-    assert manifest["stage"] == "judge" and manifest["decoding"] == Decoding().as_dict()
+    assert manifest["stage"] == "judge" and manifest["decoding"] == {**Decoding().as_dict(), "preset": "jasco"}
     assert manifest["decoding"]["temperature"] == 0 and manifest["decoding"]["max_tokens"] == 1000
     assert manifest["judge"] == {"model": "fake-judge", "revision": None}
     assert set(manifest["template"]["files"]) == {
-        "jasco/judge_eval_py.v1.j2", "jasco/judge_system.v1.txt", "jasco/judge_repair.v1.j2"}
+        "jasco/judge_eval_py.v1.j2", "jasco/judge_system.v1.txt", "jasco/judge_repair.v1.j2",
+        "jasco/judge_rating_repair.v1.j2"}
+    assert manifest["arguments"]["repair"] is True  # on by default, as upstream
     assert manifest["counts"]["judged_now"] == 0 and manifest["counts"]["from_store"] == 23  # the rerun's
     assert "packages" in manifest and "git" in manifest
 
@@ -100,7 +105,7 @@ def test_repair_reasks_once_and_is_stored(upstream_dir: Path, tmp_path: Path) ->
     log = tmp_path / "calls.jsonl"
     options = {"log_path": str(log), "unclear_every": 2}
     plain = run_judge(tmp_path / "in.csv", tmp_path / "plain.csv", judge="fake-judge", backend="fake",
-                      backend_options=options, progress=False)
+                      backend_options=options, repair=False, progress=False)
     unclear = plain.n_unscored
     assert unclear > 0
     statuses = read_table(tmp_path / "plain.csv", required=())["parse_status"]
@@ -152,7 +157,8 @@ def test_panel_runs_judges_in_turn_and_closes_each(upstream_dir: Path, tmp_path:
               if r["event"] != "call"]
     assert events == [("load", "org/judge-a"), ("close", "org/judge-a"), ("load", "org/judge-b"),
                       ("close", "org/judge-b"), ("load", "judge-c"), ("close", "judge-c")]
-    assert summaries[1].n_unscored == 5 and summaries[0].n_unscored == 0
+    assert summaries[1].n_repaired == 5 and summaries[0].n_repaired == 0  # judge-b's own option reached it
+    assert summaries[1].n_unscored == summaries[0].n_unscored == 0
 
 
 def test_paper_panel_file() -> None:

@@ -259,5 +259,5 @@ def test_the_two_audio_test_task_runs_end_to_end_on_vllm(tiny_model: Path, tmp_p
     answers = (tmp_path / "run" / "answers" / "qwen2-audio.csv").read_text()
     assert answers.splitlines()[0] == "id,audio_a,audio_b,freq_a,freq_b,expected,answer,model,infer_error"
     manifest = json.loads((tmp_path / "run" / "answers" / "qwen2-audio.csv.manifest.json").read_text())
-    assert manifest["store_key_version"] == 2 and manifest["arguments"]["task"] == "testing-pairs"
+    assert manifest["store_key_version"] == 3 and manifest["arguments"]["task"] == "testing-pairs"
     assert manifest["adapter"]["engine_options"]["limit_mm_per_prompt"] == {"audio": 2}

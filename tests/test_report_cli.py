@@ -30,14 +30,18 @@ def run(args: list[str]) -> Any:
 
 
 def test_json_contract(golden_files: list[Path]) -> None:
-    result = run([*map(str, golden_files), "--model", "B", "--judge", "X", "--format", "json", "--bootstrap", "100"])
+    result = run([*map(str, golden_files), "--model", "B", "--judge", "X", "--format", "json", "--bootstrap", "100",
+                  "--max-unscored", "0.5"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert {"results", "averages", "bootstrap", "agreement", "variants", "paired"} <= set(report)
     for entry in report["results"]:
         assert {"model", "judge", "n_rows", "n_scored", "n_unscored", "n_clips", "best_mean", "best_mean_ci",
                 "dependence"} <= set(entry)
-        assert isinstance(entry["n_rows"], int) and entry["n_rows"] == entry["n_scored"] + entry["n_unscored"]
+        assert isinstance(entry["n_rows"], int)
+        assert entry["n_rows"] == entry["n_scored"] + entry["n_unscored"] + entry["n_no_answer"]
+        assert entry["coverage_rows"] == pytest.approx(entry["n_scored"] / entry["n_rows"])
+        assert entry["flagged"] is False and entry["max_unscored"] == 0.5
         assert 0.0 <= entry["best_mean"] <= 2.0
         lo, hi = entry["best_mean_ci"]
         assert lo <= hi
@@ -49,17 +53,20 @@ def test_json_contract(golden_files: list[Path]) -> None:
         assert {"model", "best_mean", "dependence"} <= set(entry)
         assert set(entry["dependence"]) == {"audio", "both", "speech"}
     assert report["bootstrap"]["n_boot"] == 100 and report["bootstrap"]["seed"] == 0
+    assert report["flags"] == []
 
 
 def test_table_markdown_csv(golden_files: list[Path], tmp_path: Path) -> None:
-    args = [*map(str, golden_files), "--model", "B", "--judge", "X", "--bootstrap", "50"]
+    args = [*map(str, golden_files), "--model", "B", "--judge", "X", "--bootstrap", "50", "--max-unscored", "0.5"]
     table = run(args)
     assert table.exit_code == 0, table.output
     assert "best-mean (average over judges)" in table.output and "Audio-Dependence%" in table.output
-    assert "1.417" in table.output  # A's average best-mean 17/12
+    assert "1.167" in table.output  # A's average best-mean 7/6
     assert "62.5%" in table.output  # A's average Both share 5/8
+    assert "5/9 (55.6%)" in table.output and "2/3 (66.7%)" in table.output  # A/X coverage: rows, clips
+    assert "13/18 (72.2%)" in table.output  # A averaged over X and Y: 5 + 8 scored of 18 rows
     markdown = run([*args, "--format", "markdown"])
-    assert "| A | 1.417 |" in markdown.output and "|---|" in markdown.output
+    assert "| A | 1.167 |" in markdown.output and "|---|" in markdown.output
     out = tmp_path / "report.csv"
     written = run([*args, "--format", "csv", "--out", str(out)])
     assert written.exit_code == 0 and "written to" in written.output
@@ -69,11 +76,14 @@ def test_table_markdown_csv(golden_files: list[Path], tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [(r["model"], r["judge"]) for r in rows] == [("A", "X"), ("A", "Y"), ("B", "X"), ("A", "average"),
                                                         ("B", "average")]
-    assert float(rows[3]["both"]) == pytest.approx(0.625) and float(rows[0]["best_mean"]) == pytest.approx(1.5)
+    assert float(rows[3]["both"]) == pytest.approx(0.625) and float(rows[0]["best_mean"]) == pytest.approx(1.0)
+    assert float(rows[0]["best_mean_scored_only"]) == pytest.approx(1.5)
+    assert float(rows[0]["coverage_rows"]) == pytest.approx(5 / 9) and rows[0]["flagged"] == "False"
+    assert float(rows[3]["coverage_rows"]) == pytest.approx(13 / 18)
 
 
 def test_names_fall_back_to_the_file_name(golden_files: list[Path]) -> None:
-    result = run([str(golden_files[2]), "--format", "json", "--bootstrap", "10"])
+    result = run([str(golden_files[2]), "--format", "json", "--bootstrap", "10", "--max-unscored", "0.5"])
     (entry,) = json.loads(result.output)["results"]
     assert entry["model"] == "B_X" and entry["judge"] == "B_X"
 
@@ -168,7 +178,7 @@ def test_a_new_section_is_one_registration(golden_files: list[Path], tmp_path: P
     controls.write_text("a\nb\nc\n", encoding="utf-8")
     register_section("extra_demo", f"{__name__}:EXTRA")
     try:
-        args = [*map(str, golden_files), "--model", "B", "--judge", "X", "--bootstrap", "10"]
+        args = [*map(str, golden_files), "--model", "B", "--judge", "X", "--bootstrap", "10", "--max-unscored", "0.5"]
         without = json.loads(run([*args, "--format", "json"]).output)
         assert "extra_demo" not in without and "extra_demo" not in without["sections"]
         with_extra = run([*args, "--format", "json", "--extra", f"demo={controls}"])
@@ -190,16 +200,31 @@ def test_a_new_section_is_one_registration(golden_files: list[Path], tmp_path: P
 
 
 
-def test_all_unscored_gives_nulls_not_zeros(tmp_path: Path, upstream_dir: Path) -> None:
+def test_a_judge_with_no_scored_row_is_an_error_naming_judge_and_model(tmp_path: Path, upstream_dir: Path) -> None:
+    """Before: a judge that scored nothing dropped out of the average over judges in silence."""
     rows = ours_rows(upstream_dir, ["1 1 - - unscored: no Rating line", "2 4 - - unscored: empty judge output"],
-                     {"model": "M", "judge": "J"})
-    path = write_csv(tmp_path / "nothing.csv", rows)
-    result = run([str(path), "--format", "json", "--bootstrap", "20"])
-    assert result.exit_code == 0, result.output
-    (entry,) = json.loads(result.output)["results"]
-    assert (entry["n_rows"], entry["n_scored"], entry["n_unscored"]) == (2, 0, 2)
-    assert (entry["n_clips"], entry["n_clips_unscored"]) == (0, 2)
-    assert entry["best_mean"] is None and entry["best_mean_ci"] == [None, None]
-    assert entry["dependence"] == {"audio": None, "both": None, "speech": None}
-    table = run([str(path), "--bootstrap", "20"]).output
-    assert "n/a" in table and "0/2" in table
+                     {"model": "M", "judge": "Z"})
+    scored = ours_rows(upstream_dir, ["1 1 2 B ok", "2 4 0 A ok"], {"model": "M", "judge": "X"})
+    files = [write_csv(tmp_path / "z.csv", rows), write_csv(tmp_path / "x.csv", scored)]
+    result = run([*map(str, files), "--format", "json", "--bootstrap", "20"])
+    assert result.exit_code == 1
+    assert "judge 'Z' scored no row of model 'M' (2 rows: 2 unscored, 0 without an answer)" in result.output
+
+
+def test_flagged_pairs_are_in_every_format_and_exit_3(golden_files: list[Path], tmp_path: Path) -> None:
+    """A/X has 4 unscored of 9 rows (44%), A/Y and B/X 1 of 9 (11%): --max-unscored 0.2 flags A/X only."""
+    args = [*map(str, golden_files), "--model", "B", "--judge", "X", "--bootstrap", "10", "--max-unscored", "0.2"]
+    table = run(args)
+    assert table.exit_code == 3
+    assert "error: model 'A', judge 'X': 4 unscored + 0 without an answer of 9 rows (44.4%)" in table.output
+    assert "exceeds --max-unscored 20.0%" in table.output
+    assert "FLAGGED (X)" in table.output and table.output.count("FLAGGED") == 4  # results, 2 average tables, note
+    report = json.loads(run([*args, "--format", "json"]).output.split("\nerror:")[0])
+    assert [r["flagged"] for r in report["results"]] == [True, False, False]
+    assert len(report["flags"]) == 1 and report["averages"][0]["flagged_judges"] == ["X"]
+    out = tmp_path / "report.html"
+    written = run([*args, "--format", "html", "--out", str(out)])
+    assert written.exit_code == 3 and out.is_file() and "FLAGGED" in out.read_text(encoding="utf-8")
+    csv_rows = list(csv.DictReader(io.StringIO(run([*args, "--format", "csv"]).output.split("error:")[0])))
+    assert [r["flagged"] for r in csv_rows] == ["True", "False", "False", "True", "False"]
+    assert run([*args[:-1], "0.5"]).exit_code == 0

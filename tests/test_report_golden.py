@@ -49,8 +49,8 @@ def test_paired_difference(golden_report: dict) -> None:
     assert (entry["model_a"], entry["model_b"]) == ("A", "B")
     assert entry["n_clips"] == EXPECTED["paired_A_B_X"]["n_clips"]
     assert entry["difference"] == pytest.approx(EXPECTED["paired_A_B_X"]["difference"])
-    # per-clip differences are +1 and -1: every resample's mean lies in [-1, 1]
-    assert -1.0 <= entry["ci"][0] <= 0.0 <= entry["ci"][1] <= 1.0
+    # per-clip differences are +1, -1 and -2: every resample's mean lies in [-2, 1]
+    assert -2.0 <= entry["ci"][0] <= entry["difference"] <= entry["ci"][1] <= 1.0
     assert not [c for c in golden_report["paired"] if c["judge"] == "average"]  # B has one judge only
 
 
@@ -103,9 +103,9 @@ def test_upstream_format_gives_the_same_numbers(tmp_path: Path, upstream_dir: Pa
 def test_paired_difference_averaged_over_judges(tmp_path: Path, upstream_dir: Path) -> None:
     """A (X, Y) from golden.json against B with judges X (golden B_X) and Y (A_Y's rows, clip 1 v1 rated 0).
 
-    Per-clip best: A/X 2, 1, - ; A/Y 2, 2, 0 -> A's mean over judges 2, 1.5, - (clip 3: X has none).
+    Per-clip best: A/X 2, 1, 0 (clip 3 all unscored: 0) ; A/Y 2, 2, 0 -> A's mean over judges 2, 1.5, 0.
     B/X 1, 2, 2 ; B/Y 1 (v1 now 0, v3 Both 1), 2, 0 -> B's mean 1, 2, 1.
-    Common clips 1, 2: differences 2 - 1 = 1 and 1.5 - 2 = -0.5 -> mean 0.25."""
+    Clips 1, 2, 3: differences 2 - 1 = 1, 1.5 - 2 = -0.5, 0 - 1 = -1 -> mean -1/6."""
     spec = {f["name"]: f for f in golden()["files"]}
     b_y = ["1 1 0 B ok", *spec["A_Y.csv"]["rows"][1:]]
     files = [
@@ -116,7 +116,7 @@ def test_paired_difference_averaged_over_judges(tmp_path: Path, upstream_dir: Pa
     ]
     report = build_report(files, n_boot=300, seed=1)
     (average,) = [c for c in report["paired"] if c["judge"] == "average"]
-    assert average["n_clips"] == 2 and average["difference"] == pytest.approx(0.25)
-    assert -0.5 <= average["ci"][0] <= 0.25 <= average["ci"][1] <= 1.0
+    assert average["n_clips"] == 3 and average["difference"] == pytest.approx(-1 / 6)
+    assert -1.0 <= average["ci"][0] <= -1 / 6 <= average["ci"][1] <= 1.0
     (per_y,) = [c for c in report["paired"] if c["judge"] == "Y"]
     assert per_y["n_clips"] == 3 and per_y["difference"] == pytest.approx((2 - 1) / 3)  # clip 1: 2 vs 1

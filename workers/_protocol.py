@@ -15,8 +15,9 @@ Use::
     serve(channel, model="org/name", revision="abc123", answer=lambda request: model.answer(...))
 
 ``answer(request)`` receives the request dict (``id``, ``item_id``, ``audio_paths``, ``instruction``,
-``messages``, ``decoding``) and returns the answer text; an exception becomes an error response for
-that request only and the worker goes on. A worker that takes one audio per request reads it with
+``messages``, ``decoding``) and returns the answer text, or ``(text, finish_reason)`` when the model
+says why it stopped (``"length"``: at ``max_new_tokens``, which jasco counts as a row error); an
+exception becomes an error response for that request only and the worker goes on. A worker that takes one audio per request reads it with
 ``single_audio(request)``; one that takes more says so with ``serve(..., max_audios=N)``.
 """
 
@@ -78,7 +79,7 @@ def serve(
     channel: Channel,
     model: str,
     revision: str,
-    answer: Callable[[Dict[str, Any]], str],
+    answer: Callable[[Dict[str, Any]], Any],
     info: Optional[Dict[str, Any]] = None,
     max_audios: int = 1,
 ) -> int:
@@ -104,9 +105,15 @@ def serve(
         request_id = message.get("id")
         try:
             text = answer(message)
+            finish_reason = None
+            if isinstance(text, tuple) and len(text) == 2:  # (text, finish_reason), e.g. "length"
+                text, finish_reason = text
             if not isinstance(text, str):
                 raise TypeError("the model returned %s, not text" % type(text).__name__)
-            channel.send({"type": "response", "id": request_id, "text": text})
+            response = {"type": "response", "id": request_id, "text": text}
+            if finish_reason is not None:
+                response["finish_reason"] = str(finish_reason)
+            channel.send(response)
         except Exception as error:  # one bad request must not end the worker
             log(traceback.format_exc())
             channel.send({"type": "response", "id": request_id, "error": "%s: %s" % (type(error).__name__, error)})

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -22,6 +22,8 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_ROWS_FAILED = 3
+EXIT_INPUT_ERROR = EXIT_ERROR
+EXIT_INCOMPLETE = EXIT_ROWS_FAILED
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,3 +85,10 @@ def plain_errors(function: F) -> F:
             raise kind(one_line(error)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def exit_incomplete(problems: Iterable[str]) -> NoReturn:
+    """Print each problem on stderr (``error: ...``) and exit 3: the output is already written."""
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    raise SystemExit(EXIT_INCOMPLETE)

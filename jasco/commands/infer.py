@@ -6,7 +6,9 @@ the common flags below (``--backend``, ``--model-id``, ``--max-model-len``, ``--
 are passed only when given, and any other keyword goes through a repeatable
 ``--option key=value`` (the value is parsed as JSON when it is JSON: ``--option
 enforce_eager=true``, ``--option 'limit_mm_per_prompt={"audio": 1}'``, else kept as text). A
-model that does not take an option says so and lists the ones it takes.
+model that does not take an option says so and lists the ones it takes. Exit status 3 (after
+OUT is written) when any row failed; ``--max-consecutive-errors`` stops a run whose model cannot be
+reached (a dead server or worker).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import click
 
-from jasco.commands.exits import plain_errors
+from jasco.commands.exits import exit_incomplete, plain_errors
 from jasco.commands.options import (
     data_dir_option,
     parse_key_value,
@@ -25,6 +27,7 @@ from jasco.commands.options import (
     resolve_task,
     task_options,
 )
+from jasco.stages.guard import DEFAULT_MAX_CONSECUTIVE_ERRORS
 
 # flag value name -> adapter option name; each is passed only when given on the command line.
 COMMON_OPTIONS = {
@@ -85,13 +88,16 @@ def _list_models(ctx: click.Context, _param: click.Parameter, value: bool) -> No
 @click.option("--check-audio", is_flag=True,
               help="First prove the audio reaches the model: real audio vs silence; stop if no answer changes.")
 @click.option("--check-audio-items", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--max-consecutive-errors", type=click.IntRange(min=0), default=DEFAULT_MAX_CONSECUTIVE_ERRORS,
+              show_default=True, help="Stop after this many consecutive failures to reach the model (0: never).")
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @task_options
 @plain_errors
 def infer(
     model: str, extra: tuple[str, ...], items_csv: Path | None, data_dir: Path | None, out: Path,
     store_path: Path | None, limit: int | None, max_new_tokens: int, temperature: float, top_p: float,
-    seed: int, check_audio: bool, check_audio_items: int, progress: bool, **common: Any,
+    seed: int, check_audio: bool, check_audio_items: int, max_consecutive_errors: int, progress: bool,
+    **common: Any,
 ) -> None:
     """Answer every item of the task with a model and write the table with the answers filled."""
     from jasco.core.outputs import beside, check_not_inside, check_outputs
@@ -115,6 +121,7 @@ def infer(
             out, model=model, task=task.name, task_options=task_values, items_csv=items_csv, data_dir=data_dir,
             options=options, settings=settings, store_path=store_path, limit=limit, progress=progress,
             check_audio_items=check_audio_items if check_audio else 0, echo=lambda m: click.echo(m, err=True),
+            max_consecutive_errors=max_consecutive_errors,
         )
     except (AudioCheckError, DatasetError, TableError) as error:
         raise click.ClickException(str(error)) from None
@@ -122,6 +129,8 @@ def infer(
         raise click.UsageError(str(error)) from None
     click.echo(
         f"{summary.n_rows} rows written to {summary.out_csv}: {summary.n_generated_now} generated now, "
-        f"{summary.n_from_store} from the store, {summary.n_errors} errors"
-        + (" (see the infer_error column)" if summary.n_errors else "")
+        f"{summary.n_from_store} from the store, {summary.n_errors} errors ({summary.n_empty} empty, "
+        f"{summary.n_truncated} truncated)" + (" (see the infer_error column)" if summary.n_errors else "")
     )
+    if summary.n_errors:
+        exit_incomplete([f"{summary.n_errors} of {summary.n_rows} rows failed (rerun to retry them)"])

@@ -3,7 +3,7 @@ and Orientation).
 
 Thin: options -> ``jasco.stages.judge.run.run_judge`` / ``run_panel``. Backend options that are not
 given are not passed, so each backend keeps its own defaults; an option a backend does not take
-is an error naming it.
+is an error naming it. Exit status 3 (after OUT is written) when any row's judge call failed.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from typing import Any
 
 import click
 
-from jasco.commands.exits import plain_errors
+from jasco.commands.exits import exit_incomplete, plain_errors
 from jasco.commands.options import parse_key_value, pop_task, resolve_task, task_options
-from jasco.stages.decoding import Decoding
+from jasco.stages.decoding import DECODING_PRESETS, DEFAULT_PRESET, Decoding, judge_decoding
+from jasco.stages.guard import DEFAULT_MAX_CONSECUTIVE_ERRORS
 
 # CLI parameter -> backend option name
 _BACKEND_OPTIONS = {
@@ -36,8 +37,9 @@ class JudgeSettings:
     backend_options: dict[str, Any]
     decoding: Decoding
     template: str | None
-    repair: bool
+    repair: bool | None  # None: not given (judge: on, judge-check: off)
     progress: bool
+    max_consecutive_errors: int = DEFAULT_MAX_CONSECUTIVE_ERRORS
 
 
 _SHARED_OPTIONS = [
@@ -46,11 +48,17 @@ _SHARED_OPTIONS = [
                  help="Judge prompt wording; JASCO: eval_py (label 'Good', the paper's numbers) or readme "
                       "(label 'Both')."),
     click.option("--structured", is_flag=True, help="Constrain Rating/Orientation lines (vLLM structured outputs)."),
-    click.option("--repair", is_flag=True, help="Re-ask once with upstream's post-processing prompt when the "
-                 "orientation does not parse."),
-    click.option("--temperature", type=click.FloatRange(min=0), default=0.0, show_default=True),
-    click.option("--top-p", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True),
+    click.option("--repair/--no-repair", default=None, show_default="on for judge and run",
+                 help="Re-ask once when a verdict does not parse: upstream's post-processing prompt for the "
+                      "orientation, jasco's for a judge that names several ratings."),
+    click.option("--decoding", "decoding_preset", type=click.Choice(sorted(DECODING_PRESETS)), default=DEFAULT_PRESET,
+                 show_default=True, help="jasco: greedy (temperature 0, seeded); upstream: eval.py's vLLM defaults "
+                 "(temperature 1.0, top_p 1.0), sampled with --seed."),
+    click.option("--temperature", type=click.FloatRange(min=0), default=None, show_default="0 (--decoding jasco)"),
+    click.option("--top-p", type=click.FloatRange(0, 1, min_open=True), default=None, show_default="1.0"),
     click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True),
+    click.option("--max-consecutive-errors", type=click.IntRange(min=0), default=DEFAULT_MAX_CONSECUTIVE_ERRORS,
+                 show_default=True, help="Stop after this many consecutive failures to reach the judge (0: never)."),
     click.option("--max-tokens", type=click.IntRange(min=1), default=1000, show_default=True, help="Upstream's value."),
     click.option("--progress/--no-progress", default=True, show_default=True),
     click.option("--tensor-parallel-size", type=int, help="vllm"),
@@ -70,8 +78,9 @@ _SHARED_OPTIONS = [
     click.option("--device", help="hf"),
     click.option("--backend-option", multiple=True, metavar="KEY=VALUE", help="Any other backend option (JSON value)."),
 ]
-_SETTING_NAMES = ("backend", "template", "structured", "repair", "temperature", "top_p", "seed", "max_tokens",
-                  "progress", "enforce_eager", "backend_option", *_BACKEND_OPTIONS)
+_SETTING_NAMES = ("backend", "template", "structured", "repair", "decoding_preset", "temperature", "top_p", "seed",
+                  "max_tokens", "progress", "enforce_eager", "backend_option", "max_consecutive_errors",
+                  *_BACKEND_OPTIONS)
 
 
 def judge_options(function: Any) -> Any:
@@ -88,10 +97,13 @@ def judge_settings(values: dict[str, Any]) -> JudgeSettings:
     if given.get("enforce_eager"):
         options["enforce_eager"] = True
     options.update(parse_key_value(text, "--backend-option") for text in given.get("backend_option", ()))
-    decoding = Decoding(temperature=given["temperature"], top_p=given["top_p"], max_tokens=given["max_tokens"],
-                        seed=given["seed"], structured=given["structured"])
+    try:
+        decoding = judge_decoding(given["decoding_preset"], temperature=given["temperature"], top_p=given["top_p"],
+                                  max_tokens=given["max_tokens"], seed=given["seed"], structured=given["structured"])
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     return JudgeSettings(given.get("backend"), options, decoding, given["template"], given["repair"],
-                         given["progress"])
+                         given["progress"], given["max_consecutive_errors"])
 
 
 @click.command()
@@ -101,10 +113,13 @@ def judge_settings(values: dict[str, Any]) -> JudgeSettings:
 @click.option("--panel", metavar="NAME", help="A judge panel (e.g. 'paper'): OUT is then a directory.")
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Result store (default: OUT.store.jsonl).")
+@click.option("--model", "model_name", default=None,
+              help="Names the answering model in OUT's 'model' column for rows without one (default: IN_CSV's stem).")
 @judge_options
 @task_options
 @plain_errors
-def judge(in_csv: Path, out: Path, judge: str | None, panel: str | None, store: Path | None, **values: Any) -> None:
+def judge(in_csv: Path, out: Path, judge: str | None, panel: str | None, store: Path | None, model_name: str | None,
+          **values: Any) -> None:
     """Judge IN_CSV (the task's answers, e.g. JASCO's example.csv columns with allm_output filled)
     into OUT (a CSV, or a directory with --panel)."""
     from jasco.core.registry import UnknownNameError
@@ -119,7 +134,8 @@ def judge(in_csv: Path, out: Path, judge: str | None, panel: str | None, store: 
     s = judge_settings(values)
     _check_outputs(in_csv, out, panel, store)
     common = {"task": task.name, "backend": s.backend, "backend_options": s.backend_options, "decoding": s.decoding,
-              "template": s.template, "repair": s.repair, "progress": s.progress}
+              "template": s.template, "repair": s.repair is not False, "progress": s.progress, "model": model_name,
+              "max_consecutive_errors": s.max_consecutive_errors}
     try:
         if panel:
             if store is not None:
@@ -131,12 +147,20 @@ def judge(in_csv: Path, out: Path, judge: str | None, panel: str | None, store: 
             summaries = [run_judge(in_csv, out, judge=judge, store_path=store, **common)]
     except (JudgeInputError, UnknownNameError, BackendOptionError, TaskError) as error:
         raise click.ClickException(str(error)) from None
+    problems = []
     for summary in summaries:
         click.echo(
             f"{summary.judge}: {summary.n_rows} rows -> {summary.out_csv} ({summary.n_judged_now} judged now, "
-            f"{summary.n_from_store} from the store, {summary.n_unscored} unscored, {summary.n_errors} errors, "
-            f"{summary.n_repaired} repaired)"
+            f"{summary.n_from_store} from the store, {summary.n_unscored} unscored, {summary.n_no_answer} without "
+            f"an answer (rating 0, Neither), {summary.n_errors} errors ({summary.n_empty} empty, "
+            f"{summary.n_truncated} truncated), {summary.n_repaired} repaired)"
         )
+        if summary.stopped:
+            problems.append(f"{summary.judge}: {summary.stopped}")
+        if summary.n_errors:
+            problems.append(f"{summary.judge}: {summary.n_errors} rows failed (see parse_status; rerun to retry them)")
+    if problems:
+        exit_incomplete(problems)
 
 
 def _check_outputs(in_csv: Path, out: Path, panel: str | None, store: Path | None) -> None:

@@ -1,5 +1,6 @@
 """``jasco report``: a task's scored files -> its report (JASCO: judged CSVs -> the paper's tables,
-CIs, judge agreement), as text, markdown, CSV, JSON or HTML."""
+CIs, judge agreement), as text, markdown, CSV, JSON or HTML. Exit status 3, after the report is
+written, when a result is flagged (unscored + no-answer share above ``--max-unscored``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import click
 
-from jasco.commands.exits import plain_errors
+from jasco.commands.exits import exit_incomplete, plain_errors
 from jasco.commands.options import data_dir_option, pop_task, resolve_data_dir, resolve_task, task_options
 from jasco.report.render import RENDERERS
 
@@ -35,6 +36,8 @@ def _extras(values: tuple[str, ...]) -> dict[str, list[Path]]:
               help="Bootstrap resamples of clips for the 95% CIs.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed of the bootstrap resamples.")
+@click.option("--max-unscored", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+              help="Flag a (model, judge) pair whose unscored + no-answer rows exceed this share (exit status 3).")
 @click.option("--extra", "extras", multiple=True, metavar="NAME=PATH",
               help="An extra input file for a report section that needs one (repeatable).")
 @data_dir_option
@@ -42,7 +45,7 @@ def _extras(values: tuple[str, ...]) -> dict[str, list[Path]]:
 @plain_errors
 def report(
     files: tuple[Path, ...], fmt: str, out: Path | None, model: str | None, judge: str | None, n_boot: int,
-    seed: int, extras: tuple[str, ...], data_dir: Path | None, **values: Any,
+    seed: int, max_unscored: float, extras: tuple[str, ...], data_dir: Path | None, **values: Any,
 ) -> None:
     """Report on a task's scored FILEs.
 
@@ -65,7 +68,7 @@ def report(
     try:
         result = build_report(list(files), task=task.name, model=model, judge=judge, n_boot=n_boot, seed=seed,
                               data_dir=resolve_data_dir(data_dir, task), extra_inputs=extra_inputs,
-                              task_options=options)
+                              task_options=options, max_unscored=max_unscored)
         text = render(result, fmt, out_path=out, task=task.name)
     except ReportInputError as error:
         raise click.ClickException(str(error)) from None
@@ -80,6 +83,9 @@ def report(
         write_manifest(out, stage="report", arguments={
             "files": [str(path) for path in files], "task": task.name, "task_options": options, "format": fmt,
             "model": model, "judge": judge, "n_boot": n_boot, "seed": seed, "extra": list(extras),
-            "data_dir": str(data_dir) if data_dir else None,
-        }, details={"inputs": result.get("inputs", {}).get("files", []), "bootstrap": result.get("bootstrap")})
+            "data_dir": str(data_dir) if data_dir else None, "max_unscored": max_unscored,
+        }, details={"inputs": result.get("inputs", {}).get("files", []), "bootstrap": result.get("bootstrap"),
+                    "flags": result.get("flags", [])})
         click.echo(f"{fmt} report written to {out}")
+    if result.get("flags"):
+        exit_incomplete(result["flags"])

@@ -2,7 +2,9 @@
 
 Infer options are the adapter's (``--backend``, ``--model-id``, ``--option KEY=VALUE``: the same
 as ``jasco infer``); judge options carry a ``--judge-`` prefix (``--judge-backend``,
-``--judge-base-url``, ``--judge-option KEY=VALUE``). For finer control, run the stages alone.
+``--judge-base-url``, ``--judge-option KEY=VALUE``, ``--decoding``, ``--repair/--no-repair``). For finer
+control, run the stages alone. Exit status 3 (after writing) when some rows failed, a stage stopped
+because its model could not be reached, or a (model, judge) pair is over ``--max-unscored``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from typing import Any
 
 import click
 
-from jasco.commands.exits import plain_errors
+from jasco.commands.exits import exit_incomplete, plain_errors
 from jasco.commands.options import data_dir_option, parse_key_value, pop_task, resolve_task, task_options
+from jasco.stages.decoding import DECODING_PRESETS, DEFAULT_PRESET
+from jasco.stages.guard import DEFAULT_MAX_CONSECUTIVE_ERRORS
 
 
 def _options(pairs: tuple[str, ...], **given: Any) -> dict[str, Any]:
@@ -41,6 +45,14 @@ def _options(pairs: tuple[str, ...], **given: Any) -> dict[str, Any]:
 @click.option("--judge-option", multiple=True, metavar="KEY=VALUE", help="Any other judge backend option.")
 @click.option("--judge-max-tokens", type=click.IntRange(min=1), default=1000, show_default=True)
 @click.option("--structured", is_flag=True, help="Constrain the judges' Rating/Orientation lines.")
+@click.option("--decoding", "decoding_preset", type=click.Choice(sorted(DECODING_PRESETS)), default=DEFAULT_PRESET,
+              show_default=True, help="The judges' decoding: jasco (greedy) or upstream (eval.py's sampling, seeded).")
+@click.option("--repair/--no-repair", default=True, show_default=True,
+              help="Re-ask a judge once when its verdict does not parse (as upstream).")
+@click.option("--max-consecutive-errors", type=click.IntRange(min=0), default=DEFAULT_MAX_CONSECUTIVE_ERRORS,
+              show_default=True, help="Stop after this many consecutive failures to reach a model or judge.")
+@click.option("--max-unscored", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+              help="Flag a (model, judge) pair whose unscored + no-answer share exceeds this (exit status 3).")
 @click.option("--bootstrap", "n_boot", type=click.IntRange(min=1), default=1000, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Decoding and bootstrap seed.")
 @click.option("--progress/--no-progress", default=True, show_default=True)
@@ -49,7 +61,8 @@ def _options(pairs: tuple[str, ...], **given: Any) -> dict[str, Any]:
 def run(models: tuple[str, ...], judges: str | None, out_dir: Path, data_dir: Path | None, limit: int | None,
         backend: str | None, model_id: str | None, infer_option: tuple[str, ...], max_new_tokens: int,
         check_audio: bool, judge_max_tokens: int, judge_backend: str | None, judge_base_url: tuple[str, ...],
-        judge_option: tuple[str, ...], structured: bool, n_boot: int, seed: int, progress: bool,
+        judge_option: tuple[str, ...], structured: bool, decoding_preset: str, repair: bool,
+        max_consecutive_errors: int, max_unscored: float, n_boot: int, seed: int, progress: bool,
         **values: Any) -> None:
     """Run the benchmark of a task for one or more models: expand, infer, score (or judge with each
     judge), report."""
@@ -57,7 +70,7 @@ def run(models: tuple[str, ...], judges: str | None, out_dir: Path, data_dir: Pa
     from jasco.core.table import TableError
     from jasco.models.check import AudioCheckError
     from jasco.report.sections import ReportInputError
-    from jasco.stages.decoding import Decoding, GenerationSettings
+    from jasco.stages.decoding import GenerationSettings, judge_decoding
     from jasco.stages.judge.backends import BackendOptionError, JudgeInputError
     from jasco.stages.pipeline import resolve_judges, run_pipeline
     from jasco.tasks.datasets import DatasetError
@@ -74,17 +87,18 @@ def run(models: tuple[str, ...], judges: str | None, out_dir: Path, data_dir: Pa
             infer_options=_options(infer_option, backend=backend, model_id=model_id),
             judge_backend=judge_backend, judge_options=_options(judge_option, base_urls=judge_base_url),
             settings=GenerationSettings(max_new_tokens=max_new_tokens, seed=seed),
-            decoding=Decoding(seed=seed, structured=structured, max_tokens=judge_max_tokens), limit=limit,
-            check_audio_items=3 if check_audio else 0, n_boot=n_boot, seed=seed,
+            decoding=judge_decoding(decoding_preset, seed=seed, structured=structured, max_tokens=judge_max_tokens),
+            limit=limit, check_audio_items=3 if check_audio else 0, n_boot=n_boot, seed=seed,
             progress=progress, echo=lambda message: click.echo(message, err=True), default_panel=default_panel,
+            repair=repair, max_consecutive_errors=max_consecutive_errors, max_unscored=max_unscored,
         )
     except (DatasetError, TableError, AudioCheckError, JudgeInputError, ReportInputError) as error:
         raise click.ClickException(str(error)) from None
     except (UnknownNameError, BackendOptionError, ValueError) as error:  # a name or option that does not work
         raise click.UsageError(str(error)) from None
+    if result.stopped:
+        exit_incomplete([result.stopped, f"the run stopped before the report; manifest: {result.manifest_path}"])
     click.echo((result.out_dir / "report.txt").read_text(encoding="utf-8"))
-    for problem in result.problems:
-        click.echo(f"warning: {problem}", err=True)
     click.echo(f"report: {result.reports['html']} (also report.txt, report.json); manifest: {result.manifest_path}")
-    if result.problems:
-        raise SystemExit(1)
+    if result.problems or result.flags:
+        exit_incomplete([*result.problems, *result.flags])

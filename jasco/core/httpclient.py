@@ -6,7 +6,10 @@ concurrency, a per-request timeout, and retries with exponential backoff and ful
 spread the load round-robin, and a retry moves to the next one. When retries run out, the
 request's callback gets a clear error naming the URL, the attempts and the last failure; the
 other requests go on. Results are handed to a callback as each request finishes, so callers can
-store them crash-safely without waiting for the whole batch.
+store them crash-safely without waiting for the whole batch. A request that ran out of retries on
+connection errors or on "server unavailable" statuses (5xx, 429) fails with ``unavailable`` set:
+the server is probably gone, and a caller may stop the whole batch by raising from its callback
+(``post_all`` then cancels every request still in flight and re-raises).
 """
 
 from __future__ import annotations
@@ -61,15 +64,21 @@ class HttpSettings:
 
 
 class RequestFailedError(RuntimeError):
-    """A request that failed for good: not retryable, or out of retries."""
+    """A request that failed for good: not retryable, or out of retries (``unavailable``: every
+    attempt failed to connect or got a retryable status, so the server looks gone)."""
+
+    def __init__(self, message: str, unavailable: bool = False) -> None:
+        super().__init__(message)
+        self.unavailable = unavailable
 
 
-Callback = Callable[[int, "dict[str, Any] | None", "str | None"], None]
+Callback = Callable[[int, "dict[str, Any] | None", "RequestFailedError | None"], None]
 
 
 def post_all(settings: HttpSettings, payloads: Sequence[dict[str, Any]], on_done: Callback) -> None:
     """POST every payload; call ``on_done(index, response_json, None)`` or
-    ``on_done(index, None, error_message)`` as each finishes. Blocks until all are done."""
+    ``on_done(index, None, error)`` as each finishes. Blocks until all are done, or until
+    ``on_done`` raises: then the requests still in flight are cancelled and the exception raised."""
     asyncio.run(_post_all(settings, payloads, on_done))
 
 
@@ -89,11 +98,18 @@ async def _post_all(settings: HttpSettings, payloads: Sequence[dict[str, Any]], 
                 try:
                     result = await _post_with_retries(client, next(starts), payload, settings)
                 except RequestFailedError as error:
-                    on_done(index, None, str(error))
+                    on_done(index, None, error)
                 else:
                     on_done(index, result, None)
 
-        await asyncio.gather(*(one(i, p) for i, p in enumerate(payloads)))
+        tasks = [asyncio.create_task(one(i, p)) for i, p in enumerate(payloads)]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:  # a callback stopped the batch: cancel what is still in flight
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
 
 
 async def _post_with_retries(
@@ -104,6 +120,7 @@ async def _post_with_retries(
     import httpx
 
     last_error = ""
+    unavailable = True  # every attempt so far failed to connect or got a retryable status
     urls = settings.base_urls
     for attempt in range(settings.max_retries + 1):
         url = urls[(start + attempt) % len(urls)] + settings.endpoint
@@ -119,6 +136,7 @@ async def _post_with_retries(
                     return data
                 except ValueError:
                     last_error = "200 with a body that is not JSON (truncated response?)"
+                    unavailable = False
             else:
                 body = response.text[:300].replace("\n", " ")
                 last_error = f"HTTP {response.status_code}: {body}"
@@ -131,7 +149,7 @@ async def _post_with_retries(
             await asyncio.sleep(min(delay, settings.backoff_max_s))
     raise RequestFailedError(
         f"POST {settings.endpoint} to {', '.join(settings.base_urls)} failed after "
-        f"{settings.max_retries + 1} attempts; last error: {last_error}"
+        f"{settings.max_retries + 1} attempts; last error: {last_error}", unavailable=unavailable,
     )
 
 

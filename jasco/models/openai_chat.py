@@ -8,7 +8,9 @@ samples as a base64 WAV, 32-bit float by default so the server hears exactly our
 ``structured_outputs`` extension, top log-probabilities as ``logprobs``/``top_logprobs``. The
 requests go through ``jasco.core.httpclient`` (bounded concurrency, timeouts, retries with
 backoff, several base URLs round-robin); each result reaches the caller as its request finishes,
-and a request that fails for good becomes that row's error.
+and a request that fails for good becomes that row's error (``unavailable`` when the server
+could not be reached). A ``content: null`` answer reaches the caller as empty text and a
+``length`` finish as it is; the stages turn both into row errors (``ModelResult.checked``).
 
 Serve a model with vLLM and point jasco at it::
 
@@ -33,7 +35,7 @@ from typing import Any
 
 from jasco.core.httpclient import HttpSettings, RequestFailedError, chat_text, post_all
 from jasco.models.conversation import openai_messages
-from jasco.models.types import ChatRequest, Message, ModelResult, ResultCallback, TokenLogprob
+from jasco.models.types import UNAVAILABLE, ChatRequest, Message, ModelResult, ResultCallback, TokenLogprob
 
 
 class OpenAIChat:
@@ -99,10 +101,11 @@ class OpenAIChat:
     def generate(self, requests: Sequence[ChatRequest], on_result: ResultCallback) -> None:
         payloads = [self.payload(request) for request in requests]
 
-        def done(position: int, response: dict[str, Any] | None, error: str | None) -> None:
+        def done(position: int, response: dict[str, Any] | None, error: RequestFailedError | None) -> None:
             request = requests[position]
             if response is None:
-                on_result(ModelResult.failed(request.index, error or "no response"))
+                kind = UNAVAILABLE if error is not None and error.unavailable else None
+                on_result(ModelResult.failed(request.index, str(error or "no response"), kind))
                 return
             try:
                 text = chat_text(response)

@@ -10,6 +10,12 @@ A model answers each request with one ``ModelResult`` through a callback, as soo
 text or an error, the finish reason ("stop", "length", ...), the number of generated tokens,
 optionally the token ids and log-probabilities, and, for predictors that answer with numbers
 rather than text, a mapping of named values.
+
+``ModelResult.checked`` is what the stages store: a text answer that is empty (or a server's
+``content: null``) or that stopped at the token limit (finish reason ``length``) is a row error
+(``empty content``, ``truncated at max_tokens``), never a success. A failure that says the model
+could not be reached at all (a refused connection, a dead worker) carries ``error_kind =
+UNAVAILABLE``, so a stage can stop after a run of them instead of failing every row slowly.
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+EMPTY_CONTENT = "empty content"
+TRUNCATED = "truncated at max_tokens"
+UNAVAILABLE = "unavailable"  # ModelResult.error_kind: the model could not be reached
 
 
 @dataclass(frozen=True)
@@ -138,14 +148,35 @@ class ModelResult:
     token_ids: tuple[int, ...] | None = None
     logprobs: tuple[TokenLogprob, ...] | None = None
     values: Mapping[str, float] | None = None  # named numbers (predictors answer with these)
+    error_kind: str | None = None  # UNAVAILABLE: the model could not be reached (see the module doc)
 
     @property
     def ok(self) -> bool:
         return self.error is None and (self.text is not None or self.values is not None)
 
     @classmethod
-    def failed(cls, index: int, error: str) -> ModelResult:
-        return cls(index=index, error=error)
+    def failed(cls, index: int, error: str, kind: str | None = None) -> ModelResult:
+        return cls(index=index, error=error, error_kind=kind)
+
+    def problem(self) -> str | None:
+        """Why this result is not a usable answer (None when it is): an error, ``empty content``
+        (no text, or only whitespace) or ``truncated at max_tokens`` (finish reason ``length``)."""
+        if self.error is not None:
+            return self.error
+        if self.values is not None:
+            return None
+        if self.text is None or not self.text.strip():
+            return EMPTY_CONTENT
+        if self.finish_reason == "length":
+            return TRUNCATED
+        return None
+
+    def checked(self) -> ModelResult:
+        """This result, or a failed one when ``problem()`` names one (text and tokens kept for logs)."""
+        problem = self.problem()
+        if problem is None or self.error is not None:
+            return self
+        return dataclasses.replace(self, error=problem)
 
 
 ResultCallback = Callable[[ModelResult], None]

@@ -7,9 +7,13 @@ answer. Only the missing requests go to the model, in one submission; each answe
 (fsynced) to the store as it arrives, so a run killed at any moment, SIGKILL included, resumes
 where it stopped, and a rerun costs no model call (the model is not even loaded). A row whose
 audio cannot be read, or that the model fails on, gets its error in the ``infer_error`` column
-and an empty answer; the run goes on and counts the errors. Errors are not stored, so the next
-run retries them. A model that takes fewer audio inputs than the task's items hold is refused
-before anything is loaded.
+and an empty answer; the run goes on and counts the errors. An empty answer (``content: null``
+included) or one cut at the token limit is such a row error (``empty content``, ``truncated at
+max_tokens``; ``jasco.stages.guard``), and so is a stored answer of either kind from an older
+run. Errors are not stored, so the next run retries them. After ``max_consecutive_errors``
+consecutive failures to reach the model (a dead server or worker) the run stops: the rows not
+answered get an error saying so, and what succeeded is written. A model that takes fewer audio
+inputs than the task's items hold is refused before anything is loaded.
 
 The output is the item table plus the answer (in the task's ``answer_column``: ``allm_output``
 for JASCO) and two columns: ``model`` (the model id the model describes, or its name for models
@@ -32,6 +36,7 @@ from jasco.models.availability import ensure_available
 from jasco.models.base import Model, audio_capacity_error, build_model
 from jasco.models.types import ChatRequest
 from jasco.stages.decoding import GenerationSettings
+from jasco.stages.guard import DEFAULT_MAX_CONSECUTIVE_ERRORS, ModelUnavailableError, ResultGuard
 from jasco.stages.items import PreparedRow, load_item_table, prepare_rows, task_data_dir
 from jasco.tasks.base import TaskError, get_task
 
@@ -44,17 +49,23 @@ class InferSummary:
     n_generated_now: int
     n_from_store: int
     n_errors: int
-    n_truncated: int = 0  # answers that stopped at the token limit (finish reason "length")
+    n_truncated: int = 0  # rows that failed as "truncated at max_tokens" (finish reason "length")
+    n_empty: int = 0  # rows that failed as "empty content"
+    stopped: str | None = None  # why the run stopped early (the model could not be reached), else None
 
 
-def model_identity(model: Model) -> dict[str, Any]:
-    """What names the model in a store key: its name, model id, revision, backend."""
+def model_identity(model: Model, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What names the model in a store key: its name, model id, revision, backend, and the options
+    it was built with minus those that cannot change a result (``jasco.stages.result_options``)."""
+    from jasco.stages.result_options import key_options
+
     description = model.describe()
     return {
         "adapter": model.name,
         "model_id": description.get("model_id"),
         "revision": description.get("revision"),
         "backend": description.get("backend"),
+        "options": key_options(options, model),
     }
 
 
@@ -80,6 +91,7 @@ def run_infer(
     check_audio_items: int = 0,
     adapter: Model | None = None,
     echo: Callable[[str], None] | None = None,
+    max_consecutive_errors: int = DEFAULT_MAX_CONSECUTIVE_ERRORS,
 ) -> InferSummary:
     """Answer ``task``'s items with ``model`` and write ``out_csv`` plus its manifest.
 
@@ -107,10 +119,12 @@ def run_infer(
     active = adapter if adapter is not None else build_model(model, options)
     try:
         check_capacity(active, len(the_task.audio_columns))
-        identity = model_identity(active)
+        identity = model_identity(active, options)
         prepared = prepare_rows(the_task, frame, identity, settings, items_csv=items_csv, data_dir=data_path,
-                                options=values, key_options=result_options(the_task.options, values))
+                                options=values, key_options=result_options(the_task.options, values),
+                                key_row=bool(getattr(active, "answers_from_row", False)))
         run = _Answers(prepared)
+        guard_label = f"model {model!r} ({identity['model_id'] or identity['adapter']})"
         with ResultStore(store_path) as store:
             pending = run.look_up(store)
             if pending:  # something to generate: the model must load here, and hear the audio
@@ -119,7 +133,7 @@ def run_infer(
                     _run_audio_check(active, prepared, check_audio_items, echo)
             elif check_audio_items > 0:
                 echo("audio check skipped: every answer is already stored (the model is not loaded)")
-            run.answer(active, store, pending, progress)
+            run.answer(active, store, pending, progress, max_consecutive_errors, guard_label)
         description = active.describe()
     finally:
         if own:
@@ -137,7 +151,7 @@ def run_infer(
     return _finish(frame, out_csv, run, echo, arguments={
         "model": model, "task": the_task.name, "task_options": values, "items_csv": items_csv,
         "data_dir": data_dir, "options": dict(options or {}), "store_path": store_path, "limit": limit,
-        "check_audio_items": check_audio_items,
+        "check_audio_items": check_audio_items, "max_consecutive_errors": max_consecutive_errors,
     }, details={
         "adapter": description, "model_id": identity["model_id"], "revision": identity["revision"],
         "backend": identity["backend"], "decoding": settings.as_dict(), "seed": settings.seed,
@@ -152,15 +166,18 @@ def _finish(frame: Any, out_csv: Path, run: _Answers, echo: Callable[[str], None
 
     write_table(frame, out_csv)
     counts = {"rows": len(frame), "generated_now": run.generated_now, "from_store": run.from_store,
-              "errors": len(run.errors), "truncated": run.truncated}
+              "errors": len(run.errors), "truncated": run.truncated, "empty": run.empty}
     manifest = write_manifest(out_csv, stage="infer", arguments=arguments, details={**details, "counts": counts})
     labels = [str(value) for value in frame["id"]] if "id" in frame.columns else [""] * len(frame)
     for position in sorted(run.errors)[:20]:
         echo(f"error: row {position + 2} ({labels[position]}): {run.errors[position]}")
     if len(run.errors) > 20:
         echo(f"... and {len(run.errors) - 20} more errors (see the infer_error column)")
+    if run.stopped:
+        echo(f"error: {run.stopped}")
     return InferSummary(out_csv=out_csv, manifest_path=manifest, n_rows=len(frame), n_generated_now=run.generated_now,
-                        n_from_store=run.from_store, n_errors=len(run.errors), n_truncated=run.truncated)
+                        n_from_store=run.from_store, n_errors=len(run.errors), n_truncated=run.truncated,
+                        n_empty=run.empty, stopped=run.stopped)
 
 
 class _Answers:
@@ -172,7 +189,8 @@ class _Answers:
         self.values: dict[int, dict[str, float]] = {}
         self.logprobs: dict[int, Any] = {}
         self.errors: dict[int, str] = {i: row.error for i, row in enumerate(prepared) if row.error}
-        self.from_store = self.generated_now = self.truncated = 0
+        self.from_store = self.generated_now = self.truncated = self.empty = 0
+        self.stopped: str | None = None
 
     def _take(self, index: int, stored: Mapping[str, Any]) -> None:
         self.texts[index] = str(stored.get("text") or "")
@@ -180,7 +198,6 @@ class _Answers:
             self.values[index] = dict(stored["values"])
         if stored.get("logprobs") is not None:
             self.logprobs[index] = stored["logprobs"]
-        self.truncated += stored.get("finish_reason") == "length"
 
     def look_up(self, store: Any) -> list[ChatRequest]:
         """Take every stored answer; return the requests still to generate."""
@@ -189,14 +206,15 @@ class _Answers:
             if row.key is None or row.request is None:
                 continue
             stored = store.get(row.key)
-            if stored is not None:
+            if stored is not None and _usable(stored):
                 self._take(index, stored)
                 self.from_store += 1
             else:
                 pending.append(row.request)
         return pending
 
-    def answer(self, model: Model, store: Any, pending: list[ChatRequest], progress: bool) -> None:
+    def answer(self, model: Model, store: Any, pending: list[ChatRequest], progress: bool,
+               max_consecutive_errors: int, label: str) -> None:
         from tqdm import tqdm
 
         from jasco.models.types import ModelResult
@@ -221,13 +239,26 @@ class _Answers:
                 self.errors[result.index] = result.error or "the model returned neither an answer nor an error"
             bar.update(1)
 
+        guard = ResultGuard(on_result, max_consecutive_errors, label)
         try:
-            model.generate(pending, on_result)
+            model.generate(pending, guard)
+        except ModelUnavailableError:
+            pass  # guard.stopped says why; the rows not answered get that error below
         finally:
             bar.close()
+        self.stopped, self.truncated, self.empty = guard.stopped, guard.n_truncated, guard.n_empty
         for request in pending:
             if request.index not in self.texts and request.index not in self.errors:
-                self.errors[request.index] = "the model returned no result for this item"
+                self.errors[request.index] = guard.not_run()
+
+
+def _usable(stored: Mapping[str, Any]) -> bool:
+    """A stored answer that is not empty and not truncated (older runs stored both as successes)."""
+    from jasco.models.types import ModelResult
+
+    values = stored.get("values")
+    return ModelResult(index=0, text=stored.get("text"), finish_reason=stored.get("finish_reason"),
+                       values=dict(values) if values is not None else None).problem() is None
 
 
 def _run_audio_check(model: Model, prepared: list[PreparedRow], n_items: int, echo: Callable[[str], None]) -> None:

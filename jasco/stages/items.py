@@ -6,12 +6,14 @@ key) or expands the task's items from its dataset. ``prepare_rows`` loads every 
 conversation and answer format, and its result-store key (``infer_key``). A row whose audio cannot
 be read gets its error instead (the run goes on).
 
-Store keys hash everything that determines an answer: the model's identity (name, model id,
-revision, backend), the decoding settings, and the request. A request that is one user turn of
-one audio and an instruction (JASCO's shape) keeps the key of stores written before the task
-layer (``key_version`` 1: the audio's sha256 and the instruction); any other conversation is
-``key_version`` 2: every turn with each audio part's sha256 in its slot, the regex, the logprobs
-asked for, and the task options that change answers.
+Store keys (``key_version`` 3) hash everything that determines an answer: the model's identity
+(name, model id, revision, backend), every model option given except the few that cannot change
+a result (``jasco.stages.result_options``: so dtype, batch size, device, context length, system
+prompt, worker arguments, base URLs are in it), the decoding settings, the whole conversation
+with each audio part's sha256 in its slot, the regex, the logprobs asked for, the task options
+that change answers, and, for a model that answers from the item's row rather than from the
+conversation (``answers_from_row``: the control answers), the row's cells (all but its audio
+paths). Versions 1 and 2 (before the deny-list) are never reused.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jasco.models.types import AudioPart, ChatRequest, TextPart
+from jasco.models.types import AudioPart, ChatRequest
 from jasco.stages.decoding import GenerationSettings
 from jasco.tasks.base import Task
 
@@ -91,32 +93,35 @@ def load_item_table(task: Task, items_csv: Path | None, data_dir: Path | None,
     return frame
 
 
+KEY_VERSION = 3
+
+
 def infer_key(identity: Mapping[str, Any], settings: GenerationSettings, request: ChatRequest,
-              audio_sha256: Sequence[str], task_options: Mapping[str, Any]) -> tuple[str, int]:
-    """The store key of one request and its key version (see the module docstring)."""
+              audio_sha256: Sequence[str], task_options: Mapping[str, Any],
+              row: Mapping[str, str] | None = None) -> tuple[str, int]:
+    """The store key of one request and its key version (see the module docstring). ``identity``
+    holds the model's name, id, revision, backend and key options; ``row``: the item's cells, for
+    a model that answers from them."""
     from jasco.core.store import stable_key
     from jasco.models.conversation import describe_messages
 
-    base = {"stage": "infer", **identity, "decoding": settings.as_dict()}
-    (first, *others) = request.messages
-    parts = first.parts
-    if (not others and first.role == "user" and len(parts) == 2 and isinstance(parts[0], AudioPart)
-            and isinstance(parts[1], TextPart) and request.regex is None and not request.top_logprobs
-            and not task_options):
-        return stable_key({**base, "key_version": 1, "audio_sha256": audio_sha256[0],
-                           "instruction": parts[1].text}), 1
     conversation = describe_messages(request.messages)
     for message in conversation:
         for part in message["content"]:
             if part["type"] == "audio":
                 part["sha256"] = audio_sha256[part["slot"]]
-    return stable_key({**base, "key_version": 2, "conversation": conversation, "regex": request.regex,
-                       "top_logprobs": request.top_logprobs, "task_options": dict(task_options)}), 2
+    fields = {"stage": "infer", "key_version": KEY_VERSION, **identity, "decoding": settings.as_dict(),
+              "conversation": conversation, "regex": request.regex, "top_logprobs": request.top_logprobs,
+              "task_options": dict(task_options)}
+    if row is not None:
+        fields["row"] = dict(row)
+    return stable_key(fields), KEY_VERSION
 
 
 def prepare_rows(
     task: Task, frame: pd.DataFrame, identity: Mapping[str, Any], settings: GenerationSettings, *,
     items_csv: Path | None, data_dir: Path, options: Mapping[str, Any], key_options: Mapping[str, Any],
+    key_row: bool = False,
 ) -> list[PreparedRow]:
     """Load each audio file once and build every row's request and store key (or its error)."""
     from jasco.core.audio import AudioError, audio_content_sha256, load_audio
@@ -156,6 +161,7 @@ def prepare_rows(
             sampling=settings.sampling(), regex=answer_format.regex, top_logprobs=answer_format.top_logprobs,
             row=row,
         )
-        key, version = infer_key(identity, settings, request, shas, key_options)
+        cells = {k: v for k, v in row.items() if k not in task.audio_columns} if key_row else None
+        key, version = infer_key(identity, settings, request, shas, key_options, cells)
         rows.append(PreparedRow(request, key, None, version))
     return rows

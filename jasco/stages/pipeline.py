@@ -9,11 +9,13 @@ Files under the output directory::
     report.txt, report.json, report.html        over every judged or scored file
     run.manifest.json                           the whole run: arguments and stage summaries
 
-A stage is skipped when its output exists and the stamp it wrote when it last completed with no
-errors (``jasco.core.stamps``) records the same inputs (by sha256) and settings (the task and its
-options included). Otherwise it runs, and its result store makes the rows already done free, so
-a killed run resumes where it stopped. Each judge is loaded once and judges every model's answers
-before it is released.
+A stage is skipped when its output is byte for byte what it wrote when it last completed with no
+errors, for the same inputs, settings, rule versions, jasco version and prompt files (its stamp:
+``jasco.stages.run_stages``). Otherwise it runs, and its result store makes the rows already done
+free, so a killed run resumes where it stopped. Each judge is loaded once and judges every
+model's answers before it is released. A stage that stops because its model cannot be reached
+ends the run (``stopped``: no report). The report flags every (model, judge) pair whose unscored
+and no-answer rows exceed ``max_unscored`` (``flags``).
 """
 
 from __future__ import annotations
@@ -23,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jasco.core.paths import file_stem
-from jasco.core.stamps import make_stamp, mark_done, up_to_date
 from jasco.stages.decoding import Decoding, GenerationSettings
-from jasco.tasks.base import Task, TaskError, get_task
+from jasco.stages.guard import DEFAULT_MAX_CONSECUTIVE_ERRORS
+from jasco.stages.run_stages import Run, RunStoppedError
+from jasco.tasks.base import TaskError, get_task
 
 REPORT_FORMATS = {"txt": "table", "json": "json", "html": "html"}
 
@@ -41,6 +43,8 @@ class RunResult:
     manifest_path: Path
     skipped: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # stages that finished with row errors
+    flags: list[str] = field(default_factory=list)  # (model, judge) pairs over --max-unscored
+    stopped: str | None = None  # the stage that stopped the run (its model could not be reached)
 
 
 def resolve_judges(spec: str) -> list[str]:
@@ -55,158 +59,6 @@ def resolve_judges(spec: str) -> list[str]:
     if not names:
         raise ValueError("no judge given: --judges paper, similarity, or comma-separated model ids")
     return names
-
-
-@dataclass
-class _Run:
-    """One pipeline run's settings and what it has done so far."""
-
-    task: Task
-    options: dict[str, Any]
-    out_dir: Path
-    data_dir: Path
-    settings: GenerationSettings
-    decoding: Decoding
-    progress: bool
-    echo: Callable[[str], None]
-    skipped: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def task_stamp(self) -> dict[str, Any]:
-        from jasco.tasks.options import result_options
-
-        return {"task": self.task.name, "task_options": result_options(self.task.options, self.options)}
-
-    def skip(self, stage: str, out: Path, stamp: Mapping[str, Any]) -> bool:
-        if up_to_date(out, stamp):
-            self.skipped.append(stage)
-            self.echo(f"[{stage.split()[0]}] {stage.split(' ', 1)[1]}: up to date, skipped ({out})")
-            return True
-        return False
-
-    @property
-    def items_csv(self) -> Path:
-        return self.out_dir / "items.csv"
-
-    def answers_path(self, model: str) -> Path:
-        return self.out_dir / "answers" / f"{file_stem(model)}.csv"
-
-    def judged_path(self, model: str, judge: str) -> Path:
-        return self.out_dir / "judged" / file_stem(model) / f"{file_stem(judge)}.csv"
-
-    def infer_stamp(self, model: str, options: Mapping[str, Any]) -> dict[str, Any]:
-        return make_stamp([self.items_csv], {"model": model, "options": dict(options),
-                                             "settings": self.settings.as_dict(), **self.task_stamp})
-
-    def judge_stamp(self, judge: str, backend: str, answer_csv: Path, options: Mapping[str, Any]) -> dict[str, Any]:
-        return make_stamp([answer_csv], {"judge": judge, "backend": backend, "options": dict(options),
-                                         "decoding": self.decoding.as_dict(), **self.task_stamp})
-
-    def expand(self, limit: int | None) -> tuple[Any, bool]:
-        """The items (from the verified dataset) and whether ``items.csv`` will change."""
-        from jasco.stages.items import expand_items
-
-        frame = expand_items(self.task, self.data_dir, self.options)
-        if limit is not None:
-            frame = frame.iloc[:limit].reset_index(drop=True)
-        same = self.items_csv.is_file() and frame.to_csv(index=False) == self.items_csv.read_text(encoding="utf-8")
-        return frame, not same
-
-    def write_items(self, frame: Any, changed: bool) -> Path:
-        from jasco.core.table import write_table
-
-        if changed:
-            write_table(frame, self.items_csv)
-        self.echo(f"[expand] {len(frame)} items -> {self.items_csv}")
-        return self.items_csv
-
-    def to_run(self, models: Sequence[str], judges: Sequence[str], items_changed: bool,
-               infer_options: Mapping[str, Any], judge_backend: str | None,
-               judge_options: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-        """The models and judges that have a stage to run (not up to date): those must load here."""
-        from jasco.stages.judge.backends import choose_backend
-
-        models_to_run = [model for model in models if items_changed
-                         or not up_to_date(self.answers_path(model), self.infer_stamp(model, infer_options))]
-        judges_to_run = []
-        for judge in judges if self.task.scoring == "judge" else ():
-            backend = choose_backend(judge, judge_backend)
-            if any(model in models_to_run or not up_to_date(
-                    self.judged_path(model, judge), self.judge_stamp(judge, backend, self.answers_path(model),
-                                                                     judge_options)) for model in models):
-                judges_to_run.append(judge)
-        return models_to_run, judges_to_run
-
-    def infer(self, models: Sequence[str], items_csv: Path, options: Mapping[str, Any],
-              check_audio_items: int) -> dict[str, Path]:
-        from jasco.stages.infer import run_infer
-
-        answers: dict[str, Path] = {}
-        for model in models:
-            out = self.answers_path(model)
-            answers[model] = out
-            stamp = self.infer_stamp(model, options)
-            if self.skip(f"infer {model}", out, stamp):
-                continue
-            summary = run_infer(out, model=model, task=self.task.name, task_options=self.options,
-                                items_csv=items_csv, data_dir=self.data_dir, options=options,
-                                settings=self.settings, progress=self.progress, check_audio_items=check_audio_items)
-            self.echo(f"[infer] {model}: {summary.n_generated_now} generated, {summary.n_from_store} from store, "
-                      f"{summary.n_errors} errors -> {out}")
-            if summary.n_errors:
-                self.problems.append(f"infer {model}: {summary.n_errors} rows failed (rerun to retry them)")
-            else:
-                mark_done(out, stamp)
-        return answers
-
-    def score(self, answers: Mapping[str, Path]) -> list[Path]:
-        from jasco.stages.score import run_score
-
-        scored = []
-        for model, answer_csv in answers.items():
-            out = self.out_dir / "scored" / f"{file_stem(model)}.csv"
-            scored.append(out)
-            stamp = make_stamp([answer_csv], self.task_stamp)
-            if self.skip(f"score {model}", out, stamp):
-                continue
-            summary = run_score(answer_csv, out, task=self.task.name, task_options=self.options)
-            self.echo(f"[score] {model}: {summary.n_scored} scored, {summary.n_unscored} unscored -> {out}")
-            mark_done(out, stamp)
-        return scored
-
-    def judge(self, judges: Sequence[str], answers: Mapping[str, Path], backend: str | None,
-              options: Mapping[str, Any]) -> list[Path]:
-        from jasco.stages.judge.backends import choose_backend, load_backend, release
-        from jasco.stages.judge.run import run_judge
-
-        judged: list[Path] = []
-        for judge in judges:
-            backend_name = choose_backend(judge, backend)
-            pending = []
-            for model, answer_csv in answers.items():
-                out = self.judged_path(model, judge)
-                judged.append(out)
-                stamp = self.judge_stamp(judge, backend_name, answer_csv, options)
-                if not self.skip(f"judge {judge} x {model}", out, stamp):
-                    pending.append((model, answer_csv, out, stamp))
-            if not pending:
-                continue
-            loaded = load_backend(backend_name, judge, options)
-            try:
-                for model, answer_csv, out, stamp in pending:
-                    result = run_judge(answer_csv, out, judge=judge, task=self.task.name, backend=backend_name,
-                                       backend_options=options, decoding=self.decoding, progress=self.progress,
-                                       backend_instance=loaded)
-                    self.echo(f"[judge] {judge} x {model}: {result.n_judged_now} judged, {result.n_from_store} from "
-                              f"store, {result.n_unscored} unscored, {result.n_errors} errors -> {out}")
-                    if result.n_errors:
-                        self.problems.append(f"judge {judge} x {model}: {result.n_errors} rows failed (rerun to retry)")
-                    else:
-                        mark_done(out, stamp)
-            finally:
-                release(loaded)
-        return judged
 
 
 def run_pipeline(
@@ -229,6 +81,9 @@ def run_pipeline(
     progress: bool = True,
     echo: Callable[[str], None] = print,
     default_panel: bool = False,
+    repair: bool = True,
+    max_consecutive_errors: int = DEFAULT_MAX_CONSECUTIVE_ERRORS,
+    max_unscored: float = 0.05,
 ) -> RunResult:
     """The whole run. Before anything is written, ``jasco.stages.preflight`` checks every model,
     judge, option and output, and that the models and judges with a stage to run (not up to date)
@@ -247,9 +102,9 @@ def run_pipeline(
         raise ValueError(f"task {the_task.name!r} is scored by LLM judges: give --judges")
     if the_task.scoring == "rule" and judges:
         raise TaskError(f"task {the_task.name!r} is scored by rule; --judges does not apply to it")
-    run = _Run(the_task, the_task.resolve_options(as_given(task_options)), Path(out_dir),
-               task_data_dir(the_task, data_dir), settings or GenerationSettings(), decoding or Decoding(),
-               progress, echo)
+    run = Run(the_task, the_task.resolve_options(as_given(task_options)), Path(out_dir),
+              task_data_dir(the_task, data_dir), settings or GenerationSettings(), decoding or Decoding(),
+              progress, echo, repair=repair, max_consecutive_errors=max_consecutive_errors)
     infer_options, judge_options = dict(infer_options or {}), dict(judge_options or {})
     check_run(the_task, run.out_dir, run.data_dir, models, judges, infer_options=infer_options,
               judge_backend=judge_backend, judge_options=judge_options, default_panel=default_panel)
@@ -258,29 +113,40 @@ def run_pipeline(
                    infer_options=infer_options, judge_backend=judge_backend, judge_options=judge_options,
                    default_panel=default_panel)
     items_csv = run.write_items(frame, items_changed)
-    answers = run.infer(models, items_csv, dict(infer_options or {}), check_audio_items)
-    if the_task.scoring == "judge":
-        judged = run.judge(judges, answers, judge_backend, dict(judge_options or {}))
-    else:
-        judged = run.score(answers)
-
-    report = build_report(judged, task=the_task.name, n_boot=n_boot, seed=seed, data_dir=run.data_dir,
-                          task_options=run.options)
-    reports = {}
-    for suffix, fmt in REPORT_FORMATS.items():
-        reports[fmt] = run.out_dir / f"report.{suffix}"
-        write_report(report, fmt, reports[fmt], task=the_task.name)
-    echo(f"[report] {', '.join(str(p) for p in reports.values())}")
+    answers: dict[str, Path] = {}
+    judged: list[Path] = []
+    reports: dict[str, Path] = {}
+    flags: list[str] = []
+    stopped = None
+    try:
+        answers = run.infer(models, items_csv, infer_options, check_audio_items)
+        if the_task.scoring == "judge":
+            judged = run.judge(judges, answers, judge_backend, judge_options)
+        else:
+            judged = run.score(answers)
+    except RunStoppedError as error:
+        stopped = str(error)
+    if stopped is None:
+        report = build_report(judged, task=the_task.name, n_boot=n_boot, seed=seed, data_dir=run.data_dir,
+                              task_options=run.options, max_unscored=max_unscored)
+        flags = list(report.get("flags", []))
+        for suffix, fmt in REPORT_FORMATS.items():
+            reports[fmt] = run.out_dir / f"report.{suffix}"
+            write_report(report, fmt, reports[fmt], task=the_task.name)
+        echo(f"[report] {', '.join(str(p) for p in reports.values())}")
 
     manifest_path = write_manifest(
         run.out_dir / "run", stage="run",
         arguments={"task": the_task.name, "task_options": run.options, "models": list(models),
                    "judges": list(judges), "data_dir": str(run.data_dir), "infer_options": dict(infer_options or {}),
                    "judge_backend": judge_backend, "judge_options": dict(judge_options or {}), "limit": limit,
-                   "n_boot": n_boot, "seed": seed},
-        details={"settings": run.settings.as_dict(), "decoding": run.decoding.as_dict(),
+                   "n_boot": n_boot, "seed": seed, "repair": repair, "max_consecutive_errors": max_consecutive_errors,
+                   "max_unscored": max_unscored},
+        details={"settings": run.settings.as_dict(),
+                 "decoding": {**run.decoding.as_dict(), "preset": run.decoding.preset},
                  "outputs": {"items": str(items_csv), "answers": {m: str(p) for m, p in answers.items()},
                              "judged": [str(p) for p in judged], "reports": {k: str(v) for k, v in reports.items()}},
-                 "skipped": run.skipped, "problems": run.problems},
+                 "skipped": run.skipped, "problems": run.problems, "flags": flags, "stopped": stopped},
     )
-    return RunResult(run.out_dir, items_csv, answers, judged, reports, manifest_path, run.skipped, run.problems)
+    return RunResult(run.out_dir, items_csv, answers, judged, reports, manifest_path, run.skipped, run.problems,
+                     flags, stopped)

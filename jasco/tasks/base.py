@@ -16,6 +16,9 @@ A task is everything one benchmark needs, behind one object registered by name i
 - its report (``report``: how scored files load into a context, and the sections built from it);
 - ``validate_answers(table, path)``: the rules an answers table must obey before anything is spent
   on it (the judge stage checks them before any judge loads; the report applies the same).
+- ``rules_version``: the version of its scoring code (a rule-scored task's ``score``; a judged
+  task's parser is ``judging().rules_version``). `jasco run`'s stage stamps hold it, so bump it
+  whenever that code changes what an answer scores.
 
 Stages never branch on a task's name; they call these methods. ``TaskBase`` gives the defaults.
 """
@@ -58,6 +61,12 @@ class ScoreResult:
         return self.n_rows - self.n_scored
 
 
+# The status prefix of a verdict decided by rule because the row has no answer (never sent to a
+# judge): the judge stage counts these apart from judge failures, the reports count them apart
+# from unscored rows.
+NO_ANSWER_STATUS = "no answer"
+
+
 class Verdict(Protocol):
     """One judged answer as the judge stage sees it."""
 
@@ -76,16 +85,17 @@ class JudgeSpec(Protocol):
     out_columns: tuple[str, ...]  # columns the judge stage adds
     templates: tuple[str, ...]
     default_template: str
+    rules_version: str  # the parser's and re-asks' rules (stage stamps); bump when they change
 
     def check_template(self, template: str) -> None: ...
     def messages(self, template: str, row: Mapping[str, str]) -> tuple[dict[str, str], ...]: ...
     def regex(self, template: str, max_tokens: int) -> str | None: ...
     def template_hashes(self, template: str) -> dict[str, str]: ...
     def verdict(self, text: str | None) -> Verdict: ...
-    def no_answer(self, row: Mapping[str, str]) -> Verdict: ...
+    def no_answer(self, row: Mapping[str, str]) -> Verdict: ...  # status NO_ANSWER_STATUS: <reason>
     def failed(self, error: str) -> Verdict: ...
-    def repair_messages(self, template: str, text: str) -> tuple[dict[str, str], ...] | None: ...
-    def repaired(self, text: str, answer: str, error: str | None) -> Verdict: ...
+    def repair_requests(self, template: str, text: str) -> dict[str, tuple[dict[str, str], ...]]: ...
+    def repaired(self, text: str, answers: Mapping[str, str], errors: Mapping[str, str]) -> Verdict: ...
     def cells(self, verdict: Verdict) -> dict[str, str]: ...
 
 
@@ -99,6 +109,7 @@ class Task(Protocol):
     row_key: tuple[str, ...]
     audio_columns: tuple[str, ...]
     answer_column: str
+    rules_version: str
 
     @property
     def report(self) -> ReportSpec: ...
@@ -130,6 +141,7 @@ class TaskBase:
     item_columns: tuple[str, ...] = ()
     row_key: tuple[str, ...] = ()
     answer_column = "answer"
+    rules_version = "1"
 
     def item_id(self, row: Mapping[str, str], position: int) -> str:
         return f"row{position + 2}"

@@ -23,6 +23,7 @@ class FakeAllm:
     name = "fake-allm"
     max_audios: int | None = None
     calls: ClassVar[int] = 0
+    non_result_options = ("delay_s", "fail_items")  # pacing and injected failures (never stored)
 
     def __init__(
         self, hears_audio: bool = True, fail_items: Sequence[str] = (), model_id: str = "fake/allm",

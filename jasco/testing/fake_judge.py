@@ -26,6 +26,8 @@ REPAIR_MARKER = "[Model Explanation]"
 class FakeJudge:
     name = "fake"
     max_audios: int | None = 0  # a text judge
+    # logging, pacing and injected failures (never stored) change no stored result
+    non_result_options = ("log_path", "delay_s", "stall_after", "fail_marker")
 
     def __init__(
         self,

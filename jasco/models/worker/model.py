@@ -13,7 +13,9 @@ naming the worker, the row and the last lines of its stderr. The worker is then 
 most ``max_restarts`` times per model; after that the remaining rows fail with a message that
 says so. A worker that cannot start (dies or stays silent before its hello) raises ``WorkerError``.
 ``max_audios`` (declared by the factory, checked against the worker's hello) is how many audio
-inputs one request may hold; a task with more is refused before the worker starts.
+inputs one request may hold; a task with more is refused before the worker starts. The rows a
+dead or silent worker fails carry ``error_kind = UNAVAILABLE`` (a stage stops after a run of them);
+a response may say ``"finish_reason": "length"`` (the stages then count the row as truncated).
 
 Identity without a process: the model id and revision that name the results (manifests, store
 keys) are declared by the factory (``WorkerIdentity``), so describing the model, and a rerun whose
@@ -36,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from jasco.models.conversation import describe_messages, user_text
-from jasco.models.types import ChatRequest, ModelResult, ResultCallback
+from jasco.models.types import UNAVAILABLE, ChatRequest, ModelResult, ResultCallback
 from jasco.models.worker.identity import WorkerIdentity
 from jasco.models.worker.process import EOF, WorkerError, WorkerProcess, WorkerSpec, start_worker
 from jasco.models.worker.protocol import Hello, WorkerProtocolError, parse_response, request_message
@@ -165,7 +167,8 @@ class WorkerModel:
                         raise
                     for request in pending:
                         on_result(ModelResult.failed(
-                            request.index, f"restart failed, item {request.item_id} was not run: {error}"))
+                            request.index, f"restart failed, item {request.item_id} was not run: {error}",
+                            UNAVAILABLE))
                     pending.clear()
                     return
                 restarting = False
@@ -196,7 +199,7 @@ class WorkerModel:
                 self._forget_audio(request_id)
                 on_result(ModelResult.failed(request.index, (
                     f"worker {self.spec.label} {why} while answering item {request.item_id}; "
-                    f"stderr tail:\n{tail}")))
+                    f"stderr tail:\n{tail}"), UNAVAILABLE))
             in_flight.clear()
             process.stop(grace_s=0)
             self._process = None
@@ -224,7 +227,9 @@ class WorkerModel:
         if failure is not None:
             on_result(ModelResult.failed(answered.index, f"worker {self.spec.label}: {failure}"))
         else:
-            on_result(ModelResult(index=answered.index, text=text))
+            reason = message.get("finish_reason")
+            on_result(ModelResult(index=answered.index, text=text,
+                                  finish_reason=reason if isinstance(reason, str) else None))
         return True
 
     def _may_restart(self, pending: collections.deque[ChatRequest], on_result: ResultCallback, why: str) -> bool:
@@ -235,6 +240,6 @@ class WorkerModel:
         for request in pending:
             on_result(ModelResult.failed(request.index, (
                 f"worker {self.spec.label} {why} and was already restarted {self.restarts} times "
-                f"(max_restarts={self.max_restarts}); item {request.item_id} was not run")))
+                f"(max_restarts={self.max_restarts}); item {request.item_id} was not run"), UNAVAILABLE))
         pending.clear()
         return False

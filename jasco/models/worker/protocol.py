@@ -34,10 +34,12 @@ Protocol version 2 (version 1 carried one ``audio_path``; 2 carries a list), in 
    the request's sampling (greedy when temperature is 0).
 3. worker -> jasco, one per request, in any order (matched by ``id``)::
 
-       {"type": "response", "id": "17", "text": "They are ..."}
+       {"type": "response", "id": "17", "text": "They are ...", "finish_reason": "stop"}
        {"type": "response", "id": "17", "error": "ValueError: ..."}
 
-   An error response fails that row only; the worker keeps serving.
+   An error response fails that row only; the worker keeps serving. ``finish_reason`` is
+   optional (``"length"``: generation stopped at ``max_new_tokens``, a row error for jasco); an
+   empty ``text`` is a row error too (``empty content``).
 4. jasco -> worker at the end: ``{"type": "shutdown"}``; the worker answers ``{"type": "bye"}``
    and exits 0. End of input means the same.
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from jasco.core.paths import file_stem, resource_dir
 from jasco.stages.decoding import Decoding
+from jasco.stages.guard import DEFAULT_MAX_CONSECUTIVE_ERRORS
 from jasco.stages.judge.backends import JudgeInputError
 from jasco.stages.judge.output import JudgeSummary
 
@@ -56,8 +57,10 @@ def run_panel(
     backend_options: Mapping[str, Any] | None = None,
     decoding: Decoding | None = None,
     template: str | None = None,
-    repair: bool = False,
+    repair: bool = True,
     progress: bool = True,
+    model: str | None = None,
+    max_consecutive_errors: int = DEFAULT_MAX_CONSECUTIVE_ERRORS,
 ) -> list[JudgeSummary]:
     """Each judge of the panel in turn, one OUT file each; each backend is released before the
     next loads. Options given here override the panel file's per-judge options."""
@@ -72,6 +75,6 @@ def run_panel(
         summaries.append(run_judge(
             Path(in_csv), Path(out_dir) / panel_file_name(member.model), judge=member.model, task=task,
             backend=backend, backend_options=options, decoding=replace(decoding or Decoding()), template=template,
-            repair=repair, progress=progress,
+            repair=repair, progress=progress, model=model, max_consecutive_errors=max_consecutive_errors,
         ))
     return summaries

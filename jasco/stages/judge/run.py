@@ -2,8 +2,9 @@
 
 ``run_judge`` renders each row into the task's judge conversation (JASCO: upstream's prompts),
 looks it up in the result store (``keys``), sends only the missing ones to the backend in ONE
-batch, stores every judgment the moment it arrives, parses it with the task's parser, optionally
-re-asks once for a verdict the task can repair (``repair``), and writes OUT atomically plus
+batch, stores every judgment the moment it arrives, parses it with the task's parser, re-asks
+once for a verdict the task can repair (``repair``, on by default as upstream), and writes OUT
+atomically plus
 ``<OUT>.manifest.json`` (``output``). A rerun of the same command costs no model calls, and a run
 killed at any point resumes where it stopped. The judge is any model (``backends``); panels of
 judges are ``panels``.
@@ -17,6 +18,7 @@ from typing import Any
 
 from jasco.models.base import Model
 from jasco.stages.decoding import Decoding
+from jasco.stages.guard import DEFAULT_MAX_CONSECUTIVE_ERRORS
 from jasco.stages.judge.backends import JudgeInputError, choose_backend, load_backend, release
 from jasco.stages.judge.job import JudgeJob
 from jasco.stages.judge.keys import identity
@@ -52,15 +54,18 @@ def run_judge(
     backend_options: Mapping[str, Any] | None = None,
     decoding: Decoding | None = None,
     template: str | None = None,
-    repair: bool = False,
+    repair: bool = True,
     store_path: Path | None = None,
     progress: bool = True,
     backend_instance: Model | None = None,
+    model: str | None = None,
+    max_consecutive_errors: int = DEFAULT_MAX_CONSECUTIVE_ERRORS,
 ) -> JudgeSummary:
     """Judge every row of ``in_csv`` into ``out_csv``; see the module docstring.
 
     ``backend_instance``: an already loaded model to use (and not close), e.g. one engine reused
-    by several runs; otherwise the backend is loaded here and released at the end.
+    by several runs; otherwise the backend is loaded here and released at the end. ``model``
+    names the answering model for rows without a ``model`` cell (default: the input's stem).
     """
     from jasco.core.paths import default_store_path
     from jasco.core.store import ResultStore
@@ -82,8 +87,8 @@ def run_judge(
     assert instance is not None
     try:
         description = instance.describe()
-        who = identity(description, judge, backend_name)
-        job = JudgeJob(frame, spec, template, decoding, who, progress)
+        who = identity(description, judge, backend_name, backend_options, instance)
+        job = JudgeJob(frame, spec, template, decoding, who, progress, max_consecutive_errors)
         with ResultStore(store_path) as store:
             job.judge_all(store, instance)
             if repair:
@@ -93,7 +98,8 @@ def run_judge(
             release(instance)
     return write_outputs(
         job, frame, in_csv, out_csv, store_path, task=task, judge=judge, backend=str(who["backend"]),
-        description=description, repair=repair, backend_options=backend_options,
+        description=description, repair=repair, backend_options=backend_options, model=model,
+        max_consecutive_errors=max_consecutive_errors,
     )
 
 

@@ -50,7 +50,7 @@ def run_judge_check(
             out = out_dir / "judged" / f"{name}.csv"
             run_judge(path, out, judge=judge, backend=backend_name, backend_options=backend_options,
                       decoding=decoding, template=template, progress=progress,
-                      backend_instance=loaded)
+                      backend_instance=loaded, repair=False)
             judged.append(out)
     finally:
         release(loaded)

@@ -110,6 +110,7 @@ class ControlAdapter:
     """A model whose answers are a control's fixed texts (see the module docstring)."""
 
     max_audios: int | None = None  # it hears nothing, so any number of audios is fine
+    answers_from_row = True  # its answer is a function of the item's cells: they go into store keys
 
     def __init__(self, control: str) -> None:
         self._control = get_control(control)

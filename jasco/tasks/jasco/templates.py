@@ -5,7 +5,8 @@ rating/orientation prompt ship: upstream eval.py's (the joint label is "Good"; i
 paper's numbers, so it is the default) and the README's (the joint label is "Both"). The label
 words shown to the judge come from ``jasco.tasks.jasco.labels.Orientation`` (plus each wording's own word for
 BOTH), and every word is checked to map back to the Enum, so prompt and parser cannot drift.
-The system message and the post-processing (repair) prompt are upstream's.
+The system message and the post-processing (repair) prompt are upstream's; the rating re-ask
+(``judge_rating_repair``, asking for one of the ratings a judge hesitated between) is jasco's.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from jasco.tasks.jasco.labels import Orientation
 
 SYSTEM_FILE = "jasco/judge_system.v1.txt"
 REPAIR_FILE = "jasco/judge_repair.v1.j2"
+RATING_REPAIR_FILE = "jasco/judge_rating_repair.v1.j2"
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,13 @@ def repair_messages(template: JudgeTemplate, explanation: str) -> tuple[dict[str
     return ({"role": "system", "content": system_message()}, {"role": "user", "content": user})
 
 
+def rating_repair_messages(answer: str, candidates: tuple[int, ...]) -> tuple[dict[str, str], ...]:
+    """jasco's rating re-ask: which one of ``candidates`` the judge's ``answer`` finally gives."""
+    user = render(RATING_REPAIR_FILE, answer=answer, candidates=[str(c) for c in candidates])
+    return ({"role": "system", "content": system_message()}, {"role": "user", "content": user})
+
+
 def template_hashes(template: JudgeTemplate) -> dict[str, str]:
     """sha256 of every prompt file a run with ``template`` may use (for manifests and keys)."""
-    return {file: template_sha256(file) for file in (template.file, SYSTEM_FILE, REPAIR_FILE)}
+    files = (template.file, SYSTEM_FILE, REPAIR_FILE, RATING_REPAIR_FILE)
+    return {file: template_sha256(file) for file in files}

@@ -3,10 +3,15 @@
 Two input formats, told apart by their columns (both also carry upstream example.csv's columns):
 
 - ours (``jasco judge``): ``judge_output``, ``rating``, ``orientation``, ``parse_status``, and
-  optionally ``model`` and ``judge``. A row is scored when ``parse_status`` is ``ok`` or
-  ``repaired``; then ``rating`` must be 0/1/2 and ``orientation`` a label.
+  optionally ``model`` and ``judge``. A row is *judged* (``kind``) when ``parse_status`` is ``ok``
+  or ``repaired``; then ``rating`` must be 0/1/2 and ``orientation`` a label. A row is *no_answer*
+  when ``parse_status`` is ``no answer: <reason>`` (the answer was missing; decided by rule): its
+  rating must be 0 and its orientation Neither. Any other row is *unscored* (``unscored:
+  <reason>``): its orientation cell, when the judge's label parsed, still counts in modality
+  dependence (as upstream counts it); its rating never counts.
 - upstream: ``llama3_extract`` holds the raw judge text, parsed with ``parse_judgment`` (the
-  same parser ``jasco judge`` uses); a row is scored when that parse is.
+  same parser ``jasco judge`` uses); a row is judged when that parse is, else unscored (its label
+  kept when it parsed). Upstream's judge saw every row, so no row is no_answer.
 
 An ``audio`` cell is kept as written; its file (``audio_path``, what the HTML page plays) only when
 it resolves inside the dataset directory (``data_dir``, else the default one). The ALLM's name
@@ -28,8 +33,9 @@ from typing import TYPE_CHECKING
 from jasco.core.paths import resolve_audio_path
 from jasco.core.table import TableError, read_table
 from jasco.report.sections import ReportInputError
+from jasco.tasks.base import NO_ANSWER_STATUS
 from jasco.tasks.jasco.answers import instructions_by_text, row_problem
-from jasco.tasks.jasco.labels import parse_orientation_cell, parse_rating_cell
+from jasco.tasks.jasco.labels import Orientation, parse_orientation_cell, parse_rating_cell
 from jasco.tasks.jasco.parse import STATUS_OK, STATUS_REPAIRED, STATUS_UNSCORED, parse_judgment
 from jasco.tasks.jasco.table import EXAMPLE_COLUMNS
 
@@ -42,7 +48,7 @@ UPSTREAM_COLUMN = "llama3_extract"
 # Columns of the long table ``load_judged`` returns.
 LONG_COLUMNS = (
     "file", "csv_row", "format", "model", "judge", "id", "variant", "first", "prompt",
-    "rating", "orientation", "scored", "status", "judge_output", "allm_output",
+    "rating", "orientation", "kind", "scored", "status", "judge_output", "allm_output",
     "audio", "audio_path", "audio_sound", "spoken_text", "tgt_text", "target_keywords",
     "audio_only_target", "speech_only_target",
 )
@@ -72,11 +78,17 @@ def _name(cell: str, fallback: str | None, path: Path) -> str:
     return cell.strip() or fallback or path.stem
 
 
-def _judgment(row: dict[str, str], fmt: str, where: str) -> tuple[int | None, str, bool, str, str]:
-    """(rating, orientation label, scored, status, judge text) of one row."""
+JUDGED, NO_ANSWER, UNSCORED = "judged", "no_answer", "unscored"  # the row kinds
+
+
+def _judgment(row: dict[str, str], fmt: str, where: str) -> tuple[int | None, str, str, str, str]:
+    """(rating, orientation label, kind, status, judge text) of one row; the rating is None
+    unless the row is judged or no_answer, the label '' unless it parsed."""
     if fmt == "upstream":
         judged = parse_judgment(row[UPSTREAM_COLUMN])
-        return judged.rating, judged.orientation_label, judged.scored, judged.status, row[UPSTREAM_COLUMN]
+        kind = JUDGED if judged.scored else UNSCORED
+        rating = judged.rating if judged.scored else None
+        return rating, judged.orientation_label, kind, judged.status, row[UPSTREAM_COLUMN]
     status = row["parse_status"].strip()
     try:
         rating = parse_rating_cell(row["rating"])
@@ -86,12 +98,17 @@ def _judgment(row: dict[str, str], fmt: str, where: str) -> tuple[int | None, st
     if status in (STATUS_OK, STATUS_REPAIRED):
         if rating is None or not orientation:
             raise ReportInputError(f"{where}: parse_status is {status!r} but rating or orientation is empty")
-        return rating, orientation, True, status, row["judge_output"]
+        return rating, orientation, JUDGED, status, row["judge_output"]
+    if status.startswith(NO_ANSWER_STATUS):
+        if rating != 0 or orientation != Orientation.NEITHER.value:
+            raise ReportInputError(f"{where}: parse_status {status!r} needs rating 0 and orientation Neither, "
+                                   f"got {row['rating']!r} and {row['orientation']!r}")
+        return 0, orientation, NO_ANSWER, status, row["judge_output"]
     if not status.startswith(STATUS_UNSCORED):
         raise ReportInputError(
-            f"{where}: parse_status {status!r} is not 'ok', 'repaired' or 'unscored: <reason>'"
+            f"{where}: parse_status {status!r} is not 'ok', 'repaired', 'no answer: <reason>' or 'unscored: <reason>'"
         )
-    return None, "", False, status, row["judge_output"]
+    return None, orientation, UNSCORED, status, row["judge_output"]
 
 
 def _inside(audio: Path | None, data_dir: Path | None) -> str:
@@ -124,14 +141,15 @@ def _read_one(path: Path, names: Names, data_dir: Path | None) -> list[dict[str,
         if problem:
             raise ReportInputError(f"{where}: {problem}")
         instruction = instructions[row["prompt"].strip()]
-        rating, orientation, scored, status, text = _judgment(row, fmt, where)
+        rating, orientation, kind, status, text = _judgment(row, fmt, where)
         rows.append({
             "file": str(path), "csv_row": csv_row, "format": fmt,
             "model": _name(row.get("model", ""), names.model, path),
             "judge": _name(row.get("judge", ""), names.judge, path),
             "id": row["id"].strip(), "variant": instruction.variant, "first": instruction.first,
             "prompt": instruction.text, "rating": rating, "orientation": orientation,
-            "scored": scored, "status": status, "judge_output": text, "allm_output": row["allm_output"],
+            "kind": kind, "scored": kind == JUDGED, "status": status, "judge_output": text,
+            "allm_output": row["allm_output"],
             "audio": row["audio"], "audio_path": _inside(resolve_audio_path(row["audio"], path, data_dir), data_dir),
             **{key: row[key] for key in ("audio_sound", "spoken_text", "tgt_text", "target_keywords",
                                          "audio_only_target", "speech_only_target")},
@@ -153,7 +171,8 @@ def _check_duplicates(rows: list[dict[str, object]]) -> None:
 
 
 def load_judged(files: Sequence[Path], names: Names = Names(), data_dir: Path | None = None) -> pd.DataFrame:
-    """All rows of all files as one table with ``LONG_COLUMNS``; ``rating`` is a float, NaN when unscored."""
+    """All rows of all files as one table with ``LONG_COLUMNS``; ``rating`` is a float, NaN when
+    unscored; ``scored`` is True for judged rows only."""
     import pandas as pd
 
     if not files:

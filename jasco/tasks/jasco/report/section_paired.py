@@ -1,8 +1,9 @@
 """Paired bootstrap of best-mean differences between ALLMs on the same clips.
 
 For every pair of ALLMs (A, B): per judge both have, and averaged over the judges both have.
-Per clip the difference is best_A - best_B (averaged over those judges for the average); clips
-where either ALLM has no scored row (for any of those judges) are dropped from both sides. The
+Per clip the difference is best_A - best_B (averaged over those judges for the average; an
+unscored or unanswered row counts 0, as in best-mean); clips where either ALLM has no row (for
+any of those judges) are dropped from both sides. The
 resamples are the report's shared clip resamples, so the pairing is kept in every replicate.
 """
 
@@ -43,7 +44,7 @@ class PairedSection:
         rows = [(c["model_a"], c["model_b"], c["judge"], c["n_clips"], f.num(c["difference"]), f.ci(c["ci"]),
                  f.num(c["p_value"])) for c in payload]
         columns = ("ALLM A", "ALLM B", "judge", "common clips", "best-mean A - B", "95% CI", "bootstrap p")
-        return [Table(self.title, columns, rows, "Paired over clips both ALLMs have scored rows for.")]
+        return [Table(self.title, columns, rows, "Paired over the clips both ALLMs have rows for.")]
 
 
 PAIRED = PairedSection()

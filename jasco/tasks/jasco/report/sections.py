@@ -25,8 +25,9 @@ SECTIONS.register("bootstrap", "jasco.tasks.jasco.report.section_core:BOOTSTRAP"
 SECTIONS.register("inputs", "jasco.tasks.jasco.report.section_core:INPUTS", "the judged files read")
 SECTIONS.register("explorer", "jasco.tasks.jasco.report.section_explorer:EXPLORER", "every answer, per clip")
 
-CSV_COLUMNS = ("model", "judge", "n_rows", "n_scored", "n_unscored", "n_clips", "n_clips_unscored", "best_mean",
-               "best_mean_ci_lo", "best_mean_ci_hi", "mean_over_variants", "audio", "both", "speech")
+CSV_COLUMNS = ("model", "judge", "n_rows", "n_scored", "n_unscored", "n_no_answer", "n_clips_scored", "n_clips_total",
+               "coverage_rows", "coverage_clips", "flagged", "best_mean", "best_mean_ci_lo", "best_mean_ci_hi",
+               "best_mean_scored_only", "mean_over_variants", "audio", "both", "speech")
 
 
 def register_section(key: str, target: str, summary: str = "") -> None:
@@ -40,13 +41,18 @@ def unregister_section(key: str) -> None:
 
 
 def results_csv(report: dict[str, Any]) -> str:
-    """The results (one row per (ALLM, judge)) then the averages (judge 'average'), raw fractions."""
+    """The results (one row per (ALLM, judge)) then the averages (judge 'average'), raw fractions,
+    each with its coverage and whether it is flagged (an average is flagged when one of its judges is)."""
     from jasco.tasks.jasco.report.metrics import DEPENDENCE_KEYS
 
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    for entry in [*report["results"], *({**a, "judge": "average"} for a in report["averages"])]:
+    averages = [{**a, "judge": "average", "flagged": bool(a["flagged_judges"]),
+                 "coverage_rows": a["n_scored"] / a["n_rows"] if a["n_rows"] else None,
+                 "coverage_clips": a["n_clips_scored"] / a["n_clips_total"] if a["n_clips_total"] else None}
+                for a in report["averages"]]
+    for entry in [*report["results"], *averages]:
         lo, hi = entry.get("best_mean_ci") or (None, None)
         writer.writerow({**entry, "best_mean_ci_lo": lo, "best_mean_ci_hi": hi,
                          **{key: entry["dependence"][key] for key in DEPENDENCE_KEYS}})
