@@ -84,6 +84,20 @@ CASES: dict[str, tuple[Callable[[Workspace, Path], list[str]], int, tuple[str, .
     "run, missing wav": (lambda ws, t: ["run", "--model", "reference", "--judges", "similarity", "--out",
                                         str(t / "run"), "--data-dir", str(_missing_wav(ws, t)), "--no-progress"],
                          1, ("dataset/v0/5.wav: missing",)),
+    "infer, missing wav": (lambda ws, t: ["infer", "--model", "reference", "--data-dir", str(_missing_wav(ws, t)),
+                                          "--out", str(t / "a.csv"), "--no-progress"],
+                           1, ("dataset/v0/5.wav: missing",)),
+    "run, unreadable wav": (lambda ws, t: ["run", "--model", "reference", "--judges", "similarity", "--out",
+                                           str(t / "run"), "--data-dir", str(_unreadable_wav(ws, t)), "--no-progress"],
+                            1, ("dataset/v0/7.wav: sha256 mismatch",)),
+    "infer OUT is a directory": (lambda ws, t: ["infer", "--model", "reference", "--items", str(ws.items), "--out",
+                                                str(ws.root), "--no-progress"], 2, ("is a directory",)),
+    "report OUT is a directory": (lambda ws, t: ["report", str(ws.answers), "--out", str(ws.root)], 2,
+                                  ("is a directory",)),
+    "unknown judge id in run": (lambda ws, t: ["run", "--model", "reference", "--judges", "nobody/no-such-judge",
+                                               "--judge-backend", "hf", "--out", str(t / "run"), "--data-dir",
+                                               str(ws.data), "--no-progress"],
+                                1, ("'nobody/no-such-judge'", "not in the local hub cache")),
     "judge OUT is a directory": (lambda ws, t: ["judge", "--judge", "fake", str(ws.answers), str(ws.root),
                                                 "--no-progress"], 2, ("is a directory",)),
     "second process on the store": (_case_store_locked, 1, ("locked.csv.store.jsonl is in use by another",)),
@@ -119,5 +133,5 @@ def test_ordinary_mistakes_are_one_line_and_no_traceback(name: str, ws: Workspac
     # nothing was left half-written: no temporary files, no outside file from the archive
     assert not list(tmp_path.rglob(".*.tmp-*")) and not list(ws.root.glob(".*.tmp-*"))
     assert not (tmp_path / "outside.txt").exists()
-    if name == "unknown model in run":
-        assert not (tmp_path / "run" / "answers").exists()  # `reference` was not answered first
+    if args[0] == "run":  # stopped before any stage: `reference` was not answered first
+        assert not (tmp_path / "run" / "answers").exists() and not (tmp_path / "run" / "items.csv").exists()
