@@ -53,7 +53,7 @@ def test_json_has_every_feature_and_the_five_dimensions(files: dict[str, Path]) 
 
 def test_csv_and_table_and_a_bad_file(files: dict[str, Path]) -> None:
     code, out, err = _invoke(str(files["clean"]), str(files["bad"]), "--format", "csv", "--workers", "1")
-    assert code == 1 and f"error: {files['bad']}: not a readable audio file" in err
+    assert code == 3 and f"error: {files['bad']}: not a readable audio file" in err  # written, some rows failed
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [row["status"] for row in rows] == ["ok", "error"]
     assert all(rows[0][f"signal.{d}"] for d in DIMENSIONS) and rows[1]["signal.mos"] == ""
@@ -79,3 +79,12 @@ def test_an_unknown_predictor_is_one_line(files: dict[str, Path]) -> None:
     code, _, err = _invoke(str(files["clean"]), "--predictor", "pesq")
     assert code == 1 and "unknown predictor 'pesq'; known: distillmos, dnsmos, signal" in err
     assert "Traceback" not in err
+
+
+def test_out_is_never_an_input_and_workers_must_be_positive(files: dict[str, Path]) -> None:
+    before = files["clean"].read_bytes()
+    code, _, err = _invoke(str(files["clean"]), "--out", str(files["clean"]))
+    assert code == 2 and "Traceback" not in err and str(files["clean"]) in err
+    assert files["clean"].read_bytes() == before
+    code, _, err = _invoke(str(files["clean"]), "--workers", "0")
+    assert code == 2 and "--workers" in err and "Traceback" not in err

@@ -3,7 +3,8 @@
 Thin: options -> ``jasco.quality.runner.score_files`` -> a renderer of
 ``jasco.quality.outcome_format``. Predictors run in worker processes (``--workers``, default
 the machine's cores). A file or predictor that fails gets an error status in the output and a
-line on stderr naming the file; the exit status is then 1 (after everything was written).
+line on stderr naming the file; the exit status is then 3 (after everything was written), as for
+every command whose rows failed (``jasco.commands.exits``). ``--out`` is never one of the inputs.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from jasco.commands.exits import exit_incomplete, plain_errors
 from jasco.quality.outcome_format import RENDERERS
 from jasco.quality.predictors import PREDICTORS
 
@@ -24,14 +26,19 @@ from jasco.quality.predictors import PREDICTORS
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="table", show_default=True)
 @click.option("--predictor", "predictors", multiple=True, default=("signal",), show_default=True,
               help=f"Repeatable: {', '.join(PREDICTORS.names())}, or 'all'.")
-@click.option("--workers", type=int, default=None, help="Worker processes (default: the machine's cores).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: the machine's cores).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here (atomically, with OUT.manifest.json) instead of standard output.")
+@plain_errors
 def analyze(files: tuple[Path, ...], reference: Path | None, fmt: str, predictors: tuple[str, ...],
             workers: int | None, out: Path | None) -> None:
     """Analyse FILES: every signal feature, noi/col/dis/loud and MOS, per file."""
     from jasco.quality.runner import QualityError, score_files
 
+    if out is not None:
+        from jasco.core.outputs import beside, check_outputs
+
+        check_outputs(beside(out, ".manifest.json"), [*files, reference])
     names = PREDICTORS.names() if "all" in predictors else list(dict.fromkeys(predictors))
     try:
         outcomes = score_files([str(f) for f in files], names, workers=workers, reference=reference)
@@ -54,7 +61,5 @@ def analyze(files: tuple[Path, ...], reference: Path | None, fmt: str, predictor
     failures += [f"{o.path}: {p.predictor}: {p.reason}" for o in outcomes for p in o.predictions if p.status != "ok"]
     failures += [f"{o.path}: reference: {o.reference['reason']}"
                  for o in outcomes if o.reference is not None and o.reference["status"] != "ok"]
-    for line in failures:
-        click.echo(f"error: {line}", err=True)
     if failures:
-        raise SystemExit(1)
+        exit_incomplete(failures)

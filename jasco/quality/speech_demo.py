@@ -23,9 +23,7 @@ import csv
 import hashlib
 import io
 import json
-import os
 import shutil
-import tempfile
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -168,10 +166,12 @@ def install_speech_demo(
     download: Callable[[str], bytes] = _download,
 ) -> InstallResult:
     from jasco import __version__
+    from jasco.core.swap import mark_verified, recover, staged_install, swap_into_place
     from jasco.quality.demo_corpus import CorpusError, build_demo_corpus
 
     records = tuple(records) if records is not None else load_sources()
     dest = Path(dest).expanduser().resolve()
+    recover(dest)  # an earlier install killed mid-way: finish or undo its swap, remove its staging copy
     settings = _settings(files_per_condition, seed)
     if dest.exists() and not force and any(dest.iterdir()):
         problems = verify_speech_demo(dest, records)
@@ -184,8 +184,8 @@ def install_speech_demo(
             raise SpeechDemoError(f"{dest} was built with other settings; rerun with --force to rebuild it")
         return InstallResult(dest, False, built["n_degraded"], built["n_references"])
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".jasco-speech-demo-", dir=dest.parent) as work:
-        staging = Path(work) / "staging"
+    with staged_install(dest) as work:
+        staging = work / "staging"
         clean = staging / CLEAN_DIR
         fetch_recordings(source, clean, records, base_url=base_url, download=download)
         shutil.copyfile(sources_path().with_name("ATTRIBUTION.txt"), clean / "ATTRIBUTION.txt")
@@ -206,9 +206,8 @@ def install_speech_demo(
             "files": files,
         }
         (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-        if dest.exists():
-            os.replace(dest, Path(work) / "previous")  # removed with the work directory
-        os.replace(staging, dest)
+        mark_verified(work)
+        swap_into_place(work, dest)  # a kill at any moment is settled by the next install or verify
     return InstallResult(dest, True, build.n_degraded, build.n_references)
 
 

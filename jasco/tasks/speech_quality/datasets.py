@@ -50,7 +50,10 @@ class NisqaDataset:
         return FetchResult(result.dest, result.changed, result.n_files)
 
     def verify(self, root: Path) -> VerifyResult:
+        from jasco.core.swap import recover
         from jasco.tasks.speech_quality.listing import load_listing, verify_corpus
+
+        recover(Path(root))  # an install killed mid-swap: finish or undo it before checking
 
         listing = load_listing()
         return VerifyResult(Path(root), len(listing.files), verify_corpus(root, listing))
@@ -75,7 +78,10 @@ class SpeechDemoDataset:
         return FetchResult(result.dest, result.changed, _count_files(result.dest))
 
     def verify(self, root: Path) -> VerifyResult:
+        from jasco.core.swap import recover
         from jasco.quality.speech_demo import verify_speech_demo
+
+        recover(Path(root))  # an install killed mid-swap: finish or undo it before checking
 
         return VerifyResult(Path(root), _count_files(Path(root)), verify_speech_demo(Path(root)))
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,8 +63,11 @@ def install_nisqa(dest: str | Path, source: str | Path | None = None, *, force: 
                   listing: Listing | None = None, remote: RemoteFile | None = None, progress: bool = True,
                   keep_archive: bool = False) -> InstallResult:
     """Install the corpus at ``dest`` from ``source`` (a directory, a zip, or None for Zenodo)."""
+    from jasco.core.swap import recover
+
     listing = listing or load_listing()
     dest = Path(dest).expanduser().resolve()
+    recover(dest)  # an earlier install killed mid-way: finish or undo its swap, remove its staging copy
     if dest.exists() and not dest.is_dir():
         raise InstallError(f"{dest} exists and is not a directory")
     if dest.exists() and not force:
@@ -83,8 +85,10 @@ def install_nisqa(dest: str | Path, source: str | Path | None = None, *, force: 
         source_path, shown = archive, (remote.url if remote else ARCHIVE_URL)
     else:
         source_path, shown = Path(source).expanduser(), str(source)
-    with tempfile.TemporaryDirectory(prefix=f".{dest.name}-staging-", dir=dest.parent) as work:
-        staged = _stage(source_path, Path(work) / "corpus", shown, progress)
+    from jasco.core.swap import STAGING, mark_verified, staged_install, swap_into_place
+
+    with staged_install(dest) as work:
+        staged = _stage(source_path, work / "corpus", shown, progress)
         problems = verify_corpus(staged, listing)
         if problems:
             more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
@@ -92,9 +96,9 @@ def install_nisqa(dest: str | Path, source: str | Path | None = None, *, force: 
                                + "\n  ".join(p.replace(str(staged), shown) for p in problems[:20]) + more)
         (staged / LICENCE_FILE).unlink(missing_ok=True)  # may be a hard link into the source: never write through
         (staged / LICENCE_FILE).write_text(licence_text(), encoding="utf-8")
-        if dest.exists():
-            os.replace(dest, Path(work) / "previous")  # removed with the work directory
-        os.replace(staged, dest)
+        os.replace(staged, work / STAGING)
+        mark_verified(work)
+        swap_into_place(work, dest)  # a kill at any moment is settled by the next install or verify
     if source is None and not keep_archive:
         shutil.rmtree(download_dir, ignore_errors=True)
     return InstallResult(dest, True, len(listing.files), shown)
