@@ -26,7 +26,8 @@ from jasco.quality.predictors import PREDICTORS
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="table", show_default=True)
 @click.option("--predictor", "predictors", multiple=True, default=("signal",), show_default=True,
               help=f"Repeatable: {', '.join(PREDICTORS.names())}, or 'all'.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: the machine's cores).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the machine's cores).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here (atomically, with OUT.manifest.json) instead of standard output.")
 @plain_errors
