@@ -121,13 +121,15 @@ class _Run:
         return answers
 
     def score(self, answers: Mapping[str, Path]) -> list[Path]:
+        from jasco.report.formatting import json_ready
         from jasco.stages.score import run_score
 
         scored = []
         for model, answer_csv in answers.items():
             out = self.out_dir / "scored" / f"{file_stem(model)}.csv"
             scored.append(out)
-            stamp = make_stamp([answer_csv], self.task_stamp)
+            # Scoring options change scores without changing answers: all options are in this stamp.
+            stamp = make_stamp([answer_csv], {**self.task_stamp, "score_options": json_ready(self.options)})
             if self.skip(f"score {model}", out, stamp):
                 continue
             summary = run_score(answer_csv, out, task=self.task.name, task_options=self.options)
@@ -212,6 +214,7 @@ def run_pipeline(
         judged = run.judge(judges, answers, judge_backend, dict(judge_options or {}))
     else:
         judged = run.score(answers)
+    run.problems += the_task.write_run_outputs(judged, run.out_dir, run.options, echo)
 
     report = build_report(judged, task=the_task.name, n_boot=n_boot, seed=seed, data_dir=run.data_dir,
                           task_options=run.options)

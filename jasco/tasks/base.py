@@ -13,14 +13,17 @@ A task is everything one benchmark needs, behind one object registered by name i
 - where the answer goes (``answer_column``) and how it is scored (``scoring``): ``"judge"`` (an LLM
   judge, with the prompts and parser in ``judging()``) or ``"rule"`` (``score(answers, options)``,
   a pure function of the answers table);
-- its report (``report``: how scored files load into a context, and the sections built from it).
+- its report (``report``: how scored files load into a context, and the sections built from it);
+- optionally, the hashes of the prompt files its items use (``prompt_hashes``: the infer manifest
+  records them) and files ``jasco run`` writes after scoring (``write_run_outputs``, e.g. a
+  challenge's submission file).
 
 Stages never branch on a task's name; they call these methods. ``TaskBase`` gives the defaults.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -110,6 +113,9 @@ class Task(Protocol):
     def judging(self) -> JudgeSpec: ...
     def score(self, answers: pd.DataFrame, options: Mapping[str, Any]) -> ScoreResult: ...
     def resolve_options(self, given: Mapping[str, Sequence[Any]]) -> dict[str, Any]: ...
+    def prompt_hashes(self, options: Mapping[str, Any]) -> dict[str, str]: ...
+    def write_run_outputs(self, scored: Sequence[Path], out_dir: Path, options: Mapping[str, Any],
+                          echo: Callable[[str], None]) -> list[str]: ...
 
 
 class TaskError(ValueError):
@@ -141,6 +147,16 @@ class TaskBase:
 
     def resolve_options(self, given: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
         return resolve_task_options(self.name, self.options, given)
+
+    def prompt_hashes(self, options: Mapping[str, Any]) -> dict[str, str]:
+        """prompt file -> sha256 of the files the items are asked with (none by default)."""
+        return {}
+
+    def write_run_outputs(self, scored: Sequence[Path], out_dir: Path, options: Mapping[str, Any],
+                          echo: Callable[[str], None]) -> list[str]:
+        """Files ``jasco run`` writes from the scored (or judged) files after scoring; returns one line
+        per output that could not be written (the run warns and exits non-zero). None by default."""
+        return []
 
 
 # The registered objects are task instances (``"module:TASK"``).
