@@ -47,9 +47,9 @@ def test_items_one_per_pair_and_prompt_with_stable_ids(demo: Path) -> None:
 
 
 def test_bad_options_are_one_line_errors() -> None:
-    with pytest.raises(TaskOptionError, match="template: prompt file 'xacle/nope.v1.j2' not found"):
+    with pytest.raises(TaskOptionError, match=r"template: prompt file 'xacle/nope\.v1\.j2' not found"):
         options(template="nope.v1")
-    with pytest.raises(TaskOptionError, match="fill: 11 is outside the 0-10 scale"):
+    with pytest.raises(TaskOptionError, match=r"fill: 11 is outside the 0-10 scale"):
         options(fill="11")
     with pytest.raises(TaskOptionError, match="split: 'dev' is not one of train, validation, test"):
         options(split="dev")
