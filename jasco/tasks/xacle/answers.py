@@ -90,7 +90,8 @@ def _expected_columns(table: pd.DataFrame, extractions: Sequence[Extraction | No
         elif isinstance(entry, str):
             result = ExpectedScore(None, "unscored", entry)
         else:
-            result = expected_from_positions(entry, extraction, XACLE_SCALE, tokenization[model], options["min_mass"])
+            result = expected_from_positions(entry, extraction, XACLE_SCALE, tokenization[model], options["min_mass"],
+                                             options["max_ambiguous"])
         columns["score"].append(_cell(result.value))
         columns["score_status"].append(_status(result.reason))
         columns["score_mass"].append(_cell(result.score_mass) if result.score_mass else "")

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Sequence
 
 from jasco.models.types import TokenLogprob
 from jasco.tasks.xacle.expected import (
+    DEFAULT_MAX_AMBIGUOUS,
     DEFAULT_MIN_MASS,
     ExpectedScore,
     ExpectedScoreError,
@@ -113,6 +114,7 @@ def expected_from_positions(
     scale: ScoreScale = XACLE_SCALE,
     tokenization: Tokenization = "digits",
     min_mass: float = DEFAULT_MIN_MASS,
+    max_ambiguous: float = DEFAULT_MAX_AMBIGUOUS,
 ) -> ExpectedScore:
     """The expected score of one answer (see the module docstring); never raises for bad logprobs."""
     if not positions:
@@ -132,6 +134,6 @@ def expected_from_positions(
         after_one = _distribution(positions[index + 1])
     try:
         return expected_score(_distribution(positions[index]), scale, tokenization=tokenization,
-                              after_one=after_one, min_mass=min_mass)
+                              after_one=after_one, min_mass=min_mass, max_ambiguous=max_ambiguous)
     except ExpectedScoreError as error:
         return _unscored(f"bad-logprobs: {error}")

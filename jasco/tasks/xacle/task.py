@@ -54,6 +54,9 @@ OPTIONS = (
                affects_results=False),
     TaskOption("min_mass", "expected mode: least probability on the score tokens for a scored answer",
                kind="float", default=0.5, affects_results=False),
+    TaskOption("max_ambiguous", "expected mode, digit tokenizers, an answer other than '1': the largest share "
+               "of the score mass on '1' (it may begin '10') still read as 1 (above it: unscored, ambiguous-ten)",
+               kind="float", default=0.05, affects_results=False),
     TaskOption("fill", "jasco run's submission: the score given to unscored pairs (default: none, and a "
                "submission with unscored pairs is not written)", kind="float", affects_results=False),
 )
@@ -98,6 +101,8 @@ class XacleTask(TaskBase):
             raise TaskOptionError("task option top_logprobs: must be at least 1")
         if not 0.0 <= values["min_mass"] <= 1.0:
             raise TaskOptionError("task option min_mass: must lie in 0-1")
+        if not 0.0 <= values["max_ambiguous"] <= 1.0:
+            raise TaskOptionError("task option max_ambiguous: must lie in 0-1")
         if values["fill"] is not None and not 0.0 <= values["fill"] <= 10.0:
             raise TaskOptionError(f"task option fill: {values['fill']:g} is outside the 0-10 scale")
         return values
