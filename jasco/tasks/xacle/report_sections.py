@@ -188,7 +188,8 @@ def evaluation_result_csv(report: dict[str, Any]) -> str:
     results = report["alignment"]["results"]
     missing = [r["model"] for r in results if r["SRCC"] is None]
     if missing:
-        raise ValueError(f"no metrics for {', '.join(missing)} (fewer than 2 scorable pairs): no evaluation_result.csv")
+        raise ReportInputError(f"no metrics for {', '.join(missing)} (fewer than 2 scorable pairs): "
+                               "no evaluation_result.csv")
     if len(results) == 1:
         return format_evaluation_result(results[0])
     buffer = io.StringIO(newline="")
