@@ -143,3 +143,22 @@ def test_jasco_run_writes_the_submission_only_when_every_pair_is_scored(demo: Pa
     assert again.exit_code == 1 and not submission.exists()
     answers_manifest = json.loads((tmp_path / "run" / "answers" / "fake-allm.csv.manifest.json").read_text())
     assert set(answers_manifest["prompt_hashes"]) == {"xacle/rate_match.v1.j2"}
+
+
+def test_data_fetch_xacle_refuses_a_source_that_is_not_the_challenge_data(demo: Path, tmp_path: Path) -> None:
+    def fetch(source: Path) -> list[str]:
+        result = CliRunner().invoke(cli, ["data", "fetch", "--dataset", "xacle", "--source", str(source),
+                                          "--dest", str(tmp_path / "xacle")])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert not (tmp_path / "xacle").exists()  # nothing half-installed
+        return result.output.strip().splitlines()
+
+    # The demo holds 120 + 120 pairs, not the official 3,000 per split: every short split is named.
+    assert fetch(demo) == [f"Error: {demo.resolve()} does not verify as an XACLE dataset:",
+                           "  meta_data/validation_average.csv: 120 pairs, expected 3000",
+                           "  meta_data/test_average.csv: 120 pairs, expected 3000"]
+    (tmp_path / "empty").mkdir()
+    assert fetch(tmp_path / "empty") == [
+        f"Error: {(tmp_path / 'empty').resolve()}: not the XACLE layout (no meta_data/ and wav/ here or below)"]
+    verified = CliRunner().invoke(cli, ["data", "verify", "--dataset", "xacle-demo", "--data-dir", str(demo)])
+    assert verified.exit_code == 0, verified.output
