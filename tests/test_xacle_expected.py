@@ -91,3 +91,10 @@ def test_answer_position_finds_the_score_token() -> None:
     assert answer_position(["Score", ":", " 7", "<|im_end|>"]) == 2
     assert answer_position(["I", " would", " say", " 1", "0"], tokenization="digits") == 3
     assert answer_position(["No", " idea"]) is None
+
+
+def test_digit_like_tokens_that_are_not_ascii_digits_are_not_scores() -> None:
+    """Superscripts and other Unicode digits are not scores (int() cannot read them)."""
+    got = expected_score({"7": log(0.8), "\u00b2": log(0.1), "\u0663": log(0.05)})
+    assert got.value == pytest.approx(7.0) and got.distribution == {7: pytest.approx(1.0)}
+    assert answer_position(["\u00b2", " 7"]) == 1

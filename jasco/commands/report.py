@@ -40,12 +40,16 @@ def _extras(values: tuple[str, ...]) -> dict[str, list[Path]]:
               help="Flag a (model, judge) pair whose unscored + no-answer rows exceed this share (exit status 3).")
 @click.option("--extra", "extras", multiple=True, metavar="NAME=PATH",
               help="An extra input file for a report section that needs one (repeatable).")
+@click.option("--labels", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The labels the FILEs are scored against, for tasks scored that way (XACLE: an official "
+                   "*_average.csv); the same as --extra labels=PATH.")
 @data_dir_option
 @task_options
 @plain_errors
 def report(
     files: tuple[Path, ...], fmt: str, out: Path | None, model: str | None, judge: str | None, n_boot: int,
-    seed: int, max_unscored: float, extras: tuple[str, ...], data_dir: Path | None, **values: Any,
+    seed: int, max_unscored: float, extras: tuple[str, ...], labels: Path | None, data_dir: Path | None,
+    **values: Any,
 ) -> None:
     """Report on a task's scored FILEs.
 
@@ -54,6 +58,11 @@ def report(
     CIs over clips; per ALLM the average over judges (the paper's two tables); per instruction
     variant; paired differences between ALLMs; agreement between judges. --data-dir replaces
     {data_folder} in upstream audio paths.
+
+    XACLE (--task xacle): prediction FILEs (the official wav_file_name,pred_score layout, or tables
+    scored by `jasco score --task xacle`) against --labels GT.csv (or the tables' own labels):
+    the official SRCC, LCC, KTAU, MSE, N with bootstrap CIs; --format csv writes the official
+    evaluation_result.csv.
     """
     from jasco.report.build import build_report
     from jasco.report.render import render
@@ -64,10 +73,11 @@ def report(
     if out is not None:
         from jasco.core.outputs import beside, check_outputs
 
-        check_outputs(beside(out, ".manifest.json"), [*files, *(p for ps in extra_inputs.values() for p in ps)])
+        check_outputs(beside(out, ".manifest.json"), [*files, labels, *(p for ps in extra_inputs.values() for p in ps)])
     try:
         result = build_report(list(files), task=task.name, model=model, judge=judge, n_boot=n_boot, seed=seed,
-                              data_dir=resolve_data_dir(data_dir, task), extra_inputs=extra_inputs,
+                              data_dir=resolve_data_dir(data_dir, task),
+                              extra_inputs={**extra_inputs, **({"labels": [labels]} if labels else {})},
                               task_options=options, max_unscored=max_unscored)
         text = render(result, fmt, out_path=out, task=task.name)
     except ReportInputError as error:
@@ -83,6 +93,7 @@ def report(
         write_manifest(out, stage="report", arguments={
             "files": [str(path) for path in files], "task": task.name, "task_options": options, "format": fmt,
             "model": model, "judge": judge, "n_boot": n_boot, "seed": seed, "extra": list(extras),
+            "labels": str(labels) if labels else None,
             "data_dir": str(data_dir) if data_dir else None, "max_unscored": max_unscored,
         }, details={"inputs": result.get("inputs", {}).get("files", []), "bootstrap": result.get("bootstrap"),
                     "flags": result.get("flags", [])})

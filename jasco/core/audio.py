@@ -42,6 +42,8 @@ def load_audio(
 ) -> Audio:
     import soundfile
 
+    from jasco.core.wavheader import cut_short
+
     path = Path(path)
     where = f"clip {clip_id} ({path})" if clip_id is not None else str(path)
     if not path.is_file():
@@ -55,11 +57,10 @@ def load_audio(
         raise AudioError(f"{where}: not a readable audio file ({error})") from None
     if data.shape[0] == 0:
         raise AudioError(f"{where}: audio file holds no samples")
-    declared = _wav_declared_data_bytes(path)
-    if declared is not None and declared > _wav_available_data_bytes(path):
+    short = cut_short(path)
+    if short is not None:
         raise AudioError(
-            f"{where}: truncated audio file (the WAV header declares {declared} data bytes, "
-            f"the file holds {_wav_available_data_bytes(path)})"
+            f"{where}: truncated audio file (the WAV header declares {short[0]} data bytes, the file holds {short[1]})"
         )
     if info.frames != data.shape[0]:
         raise AudioError(
@@ -78,38 +79,6 @@ def load_audio(
         original_frames=int(data.shape[0]),
         path=path,
     )
-
-
-def _wav_data_chunk(path: Path) -> tuple[int, int] | None:
-    """(offset of the data chunk payload, declared payload size) for a RIFF/WAVE file, else None.
-
-    libsndfile quietly reads what is there when a WAV is cut short; the header tells us better.
-    """
-    with open(path, "rb") as handle:
-        header = handle.read(12)
-        if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
-            return None
-        while True:
-            chunk = handle.read(8)
-            if len(chunk) < 8:
-                return None
-            size = int.from_bytes(chunk[4:], "little")
-            if chunk[:4] == b"data":
-                return handle.tell(), size
-            handle.seek(size + (size & 1), 1)
-
-
-def _wav_declared_data_bytes(path: Path) -> int | None:
-    chunk = _wav_data_chunk(path)
-    # 0 and 0xFFFFFFFF mean "unknown size" (streamed writers); nothing to check then.
-    if chunk is None or chunk[1] in (0, 0xFFFFFFFF):
-        return None
-    return chunk[1]
-
-
-def _wav_available_data_bytes(path: Path) -> int:
-    chunk = _wav_data_chunk(path)
-    return path.stat().st_size - chunk[0] if chunk else 0
 
 
 def audio_content_sha256(path: str | os.PathLike[str]) -> str:

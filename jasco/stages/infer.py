@@ -156,6 +156,7 @@ def run_infer(
         "adapter": description, "model_id": identity["model_id"], "revision": identity["revision"],
         "backend": identity["backend"], "decoding": settings.as_dict(), "seed": settings.seed,
         "store_key_version": max((row.key_version for row in prepared), default=1),
+        "prompt_hashes": the_task.prompt_hashes(values),
     })
 
 

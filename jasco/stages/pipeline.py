@@ -124,6 +124,7 @@ def run_pipeline(
             judged = run.judge(judges, answers, judge_backend, judge_options)
         else:
             judged = run.score(answers)
+        run.problems += the_task.write_run_outputs(judged, run.out_dir, run.options, echo)
     except RunStoppedError as error:
         stopped = str(error)
     if stopped is None:

@@ -19,13 +19,16 @@ A task is everything one benchmark needs, behind one object registered by name i
 - ``rules_version``: the version of its scoring code (a rule-scored task's ``score``; a judged
   task's parser is ``judging().rules_version``). `jasco run`'s stage stamps hold it, so bump it
   whenever that code changes what an answer scores.
+- optionally, the hashes of the prompt files its items use (``prompt_hashes``: the infer manifest
+  records them) and files ``jasco run`` writes after scoring (``write_run_outputs``, e.g. a
+  challenge's submission file).
 
 Stages never branch on a task's name; they call these methods. ``TaskBase`` gives the defaults.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -124,6 +127,9 @@ class Task(Protocol):
     def score(self, answers: pd.DataFrame, options: Mapping[str, Any]) -> ScoreResult: ...
     def validate_answers(self, answers: pd.DataFrame, path: Path) -> None: ...
     def resolve_options(self, given: Mapping[str, Sequence[Any]]) -> dict[str, Any]: ...
+    def prompt_hashes(self, options: Mapping[str, Any]) -> dict[str, str]: ...
+    def write_run_outputs(self, scored: Sequence[Path], out_dir: Path, options: Mapping[str, Any],
+                          echo: Callable[[str], None]) -> list[str]: ...
 
 
 class TaskError(ValueError):
@@ -168,6 +174,16 @@ class TaskBase:
 
     def resolve_options(self, given: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
         return resolve_task_options(self.name, self.options, given)
+
+    def prompt_hashes(self, options: Mapping[str, Any]) -> dict[str, str]:
+        """prompt file -> sha256 of the files the items are asked with (none by default)."""
+        return {}
+
+    def write_run_outputs(self, scored: Sequence[Path], out_dir: Path, options: Mapping[str, Any],
+                          echo: Callable[[str], None]) -> list[str]:
+        """Files ``jasco run`` writes from the scored (or judged) files after scoring; returns one line
+        per output that could not be written (the run warns and exits non-zero). None by default."""
+        return []
 
 
 # The registered objects are task instances (``"module:TASK"``).

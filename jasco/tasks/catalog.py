@@ -15,6 +15,8 @@ TASKS.register("jasco", "jasco.tasks.jasco.task:TASK", "What Are They Doing (JAS
                "answers rated by LLM judges")
 TASKS.register("testing-pairs", "jasco.testing.pair_task:TASK",
                "testing: two tones per item, which is higher (1 or 2), scored by rule")
+TASKS.register("xacle", "jasco.tasks.xacle.task:TASK",
+               "XACLE: how well a caption describes a clip (0-10), official SRCC/LCC/KTAU/MSE against listeners")
 
 # DATASETS.register("name", "module:DATASET", "one-line summary")
 DATASETS.register("jasco-what-are-they-doing", "jasco.tasks.jasco.dataset:DATASET",
@@ -24,3 +26,7 @@ DATASETS.register("nisqa", "jasco.tasks.speech_quality.datasets:NISQA",
                   "the NISQA corpus (Zenodo 4728081), human MOS and quality dimensions (largely non-commercial)")
 DATASETS.register("speech-demo", "jasco.tasks.speech_quality.datasets:SPEECH_DEMO",
                   "23 real clean recordings with synthetic degradations, NISQA layout, built offline")
+DATASETS.register("xacle", "jasco.tasks.xacle.datasets:XACLE",
+                  "XACLE text-audio alignment pairs, official layout (no licence stated: research use, see install)")
+DATASETS.register("xacle-demo", "jasco.tasks.xacle.datasets:XACLE_DEMO",
+                  "240 synthetic XACLE-layout pairs built from the JASCO clips (CC BY-NC 4.0, rule labels)")

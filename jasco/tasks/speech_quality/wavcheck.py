@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jasco.core.wavheader import cut_short
+
 
 def wav_problem(path: str | Path) -> str | None:
     import soundfile
@@ -16,8 +18,7 @@ def wav_problem(path: str | Path) -> str | None:
     path = Path(path)
     if not path.is_file():
         return "file does not exist"
-    size = path.stat().st_size
-    if size == 0:
+    if path.stat().st_size == 0:
         return "file is empty"
     try:
         info = soundfile.info(str(path))
@@ -25,25 +26,7 @@ def wav_problem(path: str | Path) -> str | None:
         return f"not a readable audio file ({error})"
     if info.frames <= 0 or info.samplerate <= 0:
         return "holds no samples"
-    chunk = _data_chunk(path)
-    if chunk is not None:
-        offset, declared = chunk
-        if declared not in (0, 0xFFFFFFFF) and offset + declared > size:  # 0 / 0xFFFFFFFF: size unknown
-            return f"cut short (the header declares {declared} data bytes, the file holds {size - offset})"
+    short = cut_short(path)  # the RIFF header, read by jasco.core.wavheader
+    if short is not None:
+        return f"cut short (the header declares {short[0]} data bytes, the file holds {short[1]})"
     return None
-
-
-def _data_chunk(path: Path) -> tuple[int, int] | None:
-    """(offset of the data chunk's payload, its declared size) of a RIFF/WAVE file, else None."""
-    with open(path, "rb") as handle:
-        header = handle.read(12)
-        if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
-            return None
-        while True:
-            chunk = handle.read(8)
-            if len(chunk) < 8:
-                return None
-            size = int.from_bytes(chunk[4:], "little")
-            if chunk[:4] == b"data":
-                return handle.tell(), size
-            handle.seek(size + (size & 1), 1)

@@ -89,7 +89,7 @@ def _probabilities(logprobs: TopLogprobs, what: str) -> list[tuple[str, float]]:
 
 
 def _score_of(text: str, scale: ScoreScale) -> int | None:
-    if text.isdigit() and str(int(text)) == text and scale.low <= int(text) <= scale.high:
+    if text.isascii() and text.isdigit() and str(int(text)) == text and scale.low <= int(text) <= scale.high:
         return int(text)
     return None
 

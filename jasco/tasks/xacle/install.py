@@ -244,8 +244,10 @@ def install_xacle(
     dest: str | os.PathLike[str],
     force: bool = False,
     expected_counts: Mapping[str, int] | None = None,
+    decode: bool = False,
 ) -> InstallResult:
-    """Install ``source`` (a directory or .zip in the layout) as ``dest/XACLE_dataset``, verified, atomically."""
+    """Install ``source`` (a directory or .zip in the layout) as ``dest/XACLE_dataset``, verified, atomically
+    (``decode``: every wav decoded in full, not only its header checked)."""
     source, dest = Path(source).expanduser().resolve(), Path(dest).expanduser().resolve()
     if dest.exists() and not force and not (dest.is_dir() and not any(dest.iterdir())):
         try:
@@ -271,7 +273,7 @@ def install_xacle(
             else:
                 shutil.copytree(source_root / name, root / name)
         docs = _copy_docs(source_root, source if source.is_dir() else work / "source", root / DOCS_DIR)
-        verification = verify_xacle(root, expected_counts)
+        verification = verify_xacle(root, expected_counts, decode=decode)
         if not verification.ok:
             shown = verification.describe_problems().replace(str(root), str(source_root))
             raise XacleDataError(f"{source} does not verify as an XACLE dataset:\n  {shown}")

@@ -1,79 +1,20 @@
 """A fast structural check of a WAV file's header: format, channels, rate, bit depth, truncation.
 
 Verifying an installed XACLE set opens 13,500 files; decoding them all would read about 4 GB.
-``read_wav_header`` parses the RIFF chunks (``fmt `` and ``data``) and compares the declared data
-size with the bytes the file holds, which is what catches a cut-short download; ``check_wav``
-turns a header into the problems it has against the expected format (XACLE: PCM, mono, 16-bit,
-16 kHz). ``decode_problems`` reads every sample with soundfile for a full check (slower, opt-in).
+``jasco.core.wavheader.read_wav_header`` parses the RIFF chunks (``fmt `` and ``data``) and the
+declared data size against the bytes the file holds, which is what catches a cut-short download;
+``check_wav`` turns a header into the problems it has against the expected format (XACLE: PCM,
+mono, 16-bit, 16 kHz). ``decode_problems`` reads every sample with soundfile for a full check (slower, opt-in).
 """
 
 from __future__ import annotations
 
 import os
-import struct
-from dataclasses import dataclass
 from pathlib import Path
 
-PCM = 1
-EXTENSIBLE = 0xFFFE
-_UNKNOWN_SIZES = (0, 0xFFFFFFFF)  # streamed writers leave the data size open
+from jasco.core.wavheader import PCM, WavHeader, WavHeaderError, read_wav_header
 
-
-@dataclass(frozen=True)
-class WavHeader:
-    audio_format: int  # 1 = PCM (the sub-format for WAVE_FORMAT_EXTENSIBLE)
-    channels: int
-    sample_rate: int
-    bits_per_sample: int
-    block_align: int
-    data_bytes: int  # declared (or, for an open size, available) payload bytes
-    available_bytes: int  # payload bytes the file actually holds
-
-    @property
-    def frames(self) -> int:
-        return self.data_bytes // self.block_align if self.block_align else 0
-
-    @property
-    def duration_s(self) -> float:
-        return self.frames / self.sample_rate if self.sample_rate else 0.0
-
-
-class WavHeaderError(ValueError):
-    """Not a RIFF/WAVE file, or its fmt/data chunks are missing or malformed."""
-
-
-def read_wav_header(path: str | os.PathLike[str]) -> WavHeader:
-    path = Path(path)
-    size = path.stat().st_size
-    with open(path, "rb") as handle:
-        riff = handle.read(12)
-        if len(riff) < 12 or riff[:4] != b"RIFF" or riff[8:12] != b"WAVE":
-            raise WavHeaderError("not a RIFF/WAVE file")
-        fmt: tuple[int, int, int, int, int] | None = None
-        while True:
-            chunk = handle.read(8)
-            if len(chunk) < 8:
-                raise WavHeaderError("no data chunk" if fmt else "no fmt chunk")
-            chunk_id, chunk_size = chunk[:4], int.from_bytes(chunk[4:], "little")
-            if chunk_id == b"fmt ":
-                body = handle.read(chunk_size)
-                if len(body) < 16:
-                    raise WavHeaderError("fmt chunk shorter than 16 bytes")
-                audio_format, channels, rate, _, block_align, bits = struct.unpack("<HHIIHH", body[:16])
-                if audio_format == EXTENSIBLE and len(body) >= 26:
-                    audio_format = int.from_bytes(body[24:26], "little")  # the sub-format GUID's first 2 bytes
-                fmt = (audio_format, channels, rate, block_align, bits)
-                if chunk_size & 1:
-                    handle.seek(1, 1)
-            elif chunk_id == b"data":
-                if fmt is None:
-                    raise WavHeaderError("data chunk before the fmt chunk")
-                available = size - handle.tell()
-                declared = available if chunk_size in _UNKNOWN_SIZES else chunk_size
-                audio_format, channels, rate, block_align, bits = fmt
-                return WavHeader(audio_format, channels, rate, bits, block_align, declared, available)
-            else:
-                handle.seek(chunk_size + (chunk_size & 1), 1)
+__all__ = ["WavHeader", "WavHeaderError", "check_wav", "decode_problems", "read_wav_header"]
 
 
 def check_wav(
