@@ -120,7 +120,7 @@ def test_jasco_run_writes_the_submission_only_when_every_pair_is_scored(demo: Pa
     base = ["run", "--task", "xacle", "--model", "fake-allm", "--data-dir", str(demo), "--limit", "4",
             "--bootstrap", "20", "--no-progress", "--out", str(tmp_path / "run")]
     refused = CliRunner().invoke(cli, base)
-    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert refused.exit_code == 3 and "Traceback" not in refused.output
     assert "submission fake-allm.rate_match.v1.csv not written: 4 of 4 pairs unscored" in refused.output
     submission = tmp_path / "run" / "submissions" / "fake-allm.rate_match.v1.csv"
     assert not submission.exists()
@@ -140,7 +140,7 @@ def test_jasco_run_writes_the_submission_only_when_every_pair_is_scored(demo: Pa
     assert entry["N"] == 0 and entry["counts"]["n_missing_prediction"] == 4 and entry["SRCC"] is None
 
     again = CliRunner().invoke(cli, base)  # no fill: the filled submission from other scores goes
-    assert again.exit_code == 1 and not submission.exists()
+    assert again.exit_code == 3 and not submission.exists()
     answers_manifest = json.loads((tmp_path / "run" / "answers" / "fake-allm.csv.manifest.json").read_text())
     assert set(answers_manifest["prompt_hashes"]) == {"xacle/rate_match.v1.j2"}
 

@@ -50,6 +50,14 @@ class Run:
     def task_stamp(self) -> dict[str, Any]:
         return {"task": self.task.name, "task_options": self.options, "task_rules": self.task.rules_version}
 
+    @property
+    def answer_stamp(self) -> dict[str, Any]:
+        """The task part of an infer stamp: only the options that change items or answers
+        (``affects_results``), so a scoring option (XACLE's ``fill``) rescores without re-answering."""
+        from jasco.tasks.options import result_options
+
+        return {**self.task_stamp, "task_options": result_options(self.task.options, self.options)}
+
     def skip(self, stage: str, out: Path, stamp: Mapping[str, Any]) -> bool:
         if up_to_date(out, stamp):
             self.skipped.append(stage)
@@ -69,7 +77,7 @@ class Run:
 
     def infer_stamp(self, model: str, options: Mapping[str, Any], audio: Sequence[Path]) -> dict[str, Any]:
         return make_stamp([self.items_csv], {"model": model, "options": dict(options),
-                                             "settings": self.settings.as_dict(), **self.task_stamp}, audio)
+                                             "settings": self.settings.as_dict(), **self.answer_stamp}, audio)
 
     def judge_stamp(self, judge: str, who: Mapping[str, Any], answer_csv: Path, options: Mapping[str, Any],
                     model: str) -> dict[str, Any]:

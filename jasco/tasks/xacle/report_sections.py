@@ -24,7 +24,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from jasco.report.sections import ReportInputError, ReportInputs, ReportSpec, SectionRegistry, Table
 from jasco.tasks.xacle.errors import XacleError
@@ -132,6 +132,7 @@ def make_context(inputs: ReportInputs) -> XacleContext:
 class AlignmentSection:
     key = "alignment"
     title = "Text-audio alignment against the labels"
+    extra_inputs: ClassVar[dict[str, str]] = {"labels": "the official *_average.csv labels (also --labels)"}
 
     def build(self, context: XacleContext) -> Any:
         from jasco.tasks.xacle.metrics import XacleMetricsError
