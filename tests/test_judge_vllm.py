@@ -64,7 +64,7 @@ def answers_640(frame: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_640_rows_in_one_batched_run_then_rerun_hits_the_store(
     vllm_judge: Any, answers_640: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    decoding = Decoding(max_tokens=6)
+    decoding = Decoding(max_tokens=6, accept_truncated=True)
     summary = run_judge(answers_640, tmp_path / "out.csv", judge=vllm_judge.model_id, backend="vllm",
                         decoding=decoding, backend_instance=vllm_judge, progress=False)
     assert (summary.n_rows, summary.n_judged_now, summary.n_errors, summary.n_model_calls) == (640, 640, 0, 640)
@@ -114,7 +114,7 @@ def test_structured_outputs_all_parse(vllm_judge: Any, frame: Any, tmp_path: Pat
 
 def test_hf_backend_matches_vllm_greedy(tiny_model: Path, vllm_judge: Any, frame: Any, tmp_path: Path) -> None:
     write_table(frame.iloc[:6], tmp_path / "in.csv")
-    decoding = Decoding(max_tokens=12)
+    decoding = Decoding(max_tokens=12, accept_truncated=True)
     run_judge(tmp_path / "in.csv", tmp_path / "vllm.csv", judge=str(tiny_model), backend="vllm",
               decoding=decoding, backend_instance=vllm_judge, progress=False)
     hf = run_judge(tmp_path / "in.csv", tmp_path / "hf.csv", judge=str(tiny_model), backend="hf",
@@ -139,7 +139,7 @@ def test_openai_backend_on_a_real_vllm_server(server: str, tiny_model: Path, vll
     write_table(frame.iloc[::40], tmp_path / "in.csv")  # 16 rows
     http = {"base_urls": [server], "concurrency": 4, "timeout_s": 120}
     for structured, max_tokens in ((False, 12), (True, 160)):
-        decoding = Decoding(max_tokens=max_tokens, structured=structured)
+        decoding = Decoding(max_tokens=max_tokens, structured=structured, accept_truncated=True)
         over_http = run_judge(tmp_path / "in.csv", tmp_path / f"http{structured}.csv", judge=str(tiny_model),
                               backend="openai", backend_options=http, decoding=decoding, progress=False)
         assert (over_http.n_judged_now, over_http.n_errors) == (16, 0)
@@ -167,7 +167,8 @@ def test_panel_releases_each_vllm_engine_before_the_next(tiny_model: Path, frame
     from jasco.stages.judge.panels import run_panel
 
     summaries = run_panel(tmp_path / "in.csv", tmp_path / "out", panel=panel, backend="vllm",
-                          backend_options=ENGINE, decoding=Decoding(max_tokens=4), progress=False)
+                          backend_options=ENGINE, decoding=Decoding(max_tokens=4, accept_truncated=True),
+                          progress=False)
     assert [(s.n_judged_now, s.n_errors) for s in summaries] == [(4, 0), (4, 0)]
     first, other = (read_table(s.out_csv, required=())["judge_output"].tolist() for s in summaries)
     assert first == other  # same weights, greedy: the second engine, built after the first closed, agrees

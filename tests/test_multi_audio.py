@@ -249,6 +249,7 @@ def test_the_two_audio_test_task_runs_end_to_end_on_vllm(tiny_model: Path, tmp_p
     result = CliRunner().invoke(cli, [
         "run", "--task", "testing-pairs", "--model", "qwen2-audio", "--backend", "vllm", "--model-id",
         str(tiny_model), *engine, "--data-dir", str(tones), "--pairs", "8", "--max-new-tokens", "6",
+        "--accept-truncated",
         "--check-audio", "--bootstrap", "20", "--out", str(tmp_path / "run"), "--no-progress",
     ])
     assert result.exit_code == 0, result.output

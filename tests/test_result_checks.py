@@ -113,6 +113,41 @@ def test_openai_judge_null_empty_and_length_are_row_errors(tmp_path: Path, marke
         assert (again.n_from_store, again.n_errors) == (3, 3) and server.calls == 9
 
 
+
+def test_accept_truncated_keeps_length_cut_answers_and_verdicts_through_the_cli(
+    tmp_path: Path, upstream_dir: Path, marked_items: Path, marked_answers: Path
+) -> None:
+    """``--accept-truncated`` keeps an answer cut at the limit (counted in the manifest); empty
+    answers stay errors; a rerun with the flag serves the kept answer from the store."""
+    from click.testing import CliRunner
+
+    from jasco.cli import cli
+
+    with scripted_server(reply) as server:
+        out = tmp_path / "answers.csv"
+        args = ["infer", "--model", "openai", "--model-id", "m", "--base-url", server.url, "--items",
+                str(marked_items), "--data-dir", str(upstream_dir), "--out", str(out), "--no-progress"]
+        kept = CliRunner().invoke(cli, [*args, "--accept-truncated"])
+        assert kept.exit_code == 3, kept.output  # the two empty answers still fail their rows
+        table = read_table(out, required=())
+        assert table.loc[2, "allm_output"] == "They are prob" and table.loc[2, "infer_error"] == ""
+        assert list(table.loc[:1, "infer_error"]) == ["empty content", "empty content"]
+        manifest = json.loads(out.with_name(out.name + ".manifest.json").read_text())
+        assert manifest["accept_truncated"] is True and manifest["counts"]["truncated_kept"] == 1
+        calls = server.calls
+        strict = CliRunner().invoke(cli, args)  # without the flag the stored cut answer is not served
+        assert strict.exit_code == 3 and server.calls == calls + 3
+        assert read_table(out, required=()).loc[2, "infer_error"] == "truncated at max_tokens"
+
+        judged = tmp_path / "judged.csv"
+        result = CliRunner().invoke(cli, ["judge", "--judge", "m", "--backend", "openai", "--base-url", server.url,
+                                          "--accept-truncated", "--no-progress", str(marked_answers), str(judged)])
+        assert result.exit_code == 3, result.output
+        table = read_table(judged, required=())
+        assert table.loc[2, "parse_status"].startswith("unscored: ") and "judge error" not in table.loc[2, "parse_status"]
+        assert table.loc[2, "judge_output"] == "They are prob"
+
+
 WORKER = textwrap.dedent('''
     import sys
     sys.path.insert(0, {workers!r})

@@ -88,6 +88,8 @@ def _list_models(ctx: click.Context, _param: click.Parameter, value: bool) -> No
 @click.option("--check-audio", is_flag=True,
               help="First prove the audio reaches the model: real audio vs silence; stop if no answer changes.")
 @click.option("--check-audio-items", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--accept-truncated", is_flag=True,
+              help="Keep an answer cut at --max-new-tokens (finish 'length') instead of failing its row.")
 @click.option("--max-consecutive-errors", type=click.IntRange(min=0), default=DEFAULT_MAX_CONSECUTIVE_ERRORS,
               show_default=True, help="Stop after this many consecutive failures to reach the model (0: never).")
 @click.option("--progress/--no-progress", default=True, show_default=True)
@@ -96,7 +98,8 @@ def _list_models(ctx: click.Context, _param: click.Parameter, value: bool) -> No
 def infer(
     model: str, extra: tuple[str, ...], items_csv: Path | None, data_dir: Path | None, out: Path,
     store_path: Path | None, limit: int | None, max_new_tokens: int, temperature: float, top_p: float,
-    seed: int, check_audio: bool, check_audio_items: int, max_consecutive_errors: int, progress: bool,
+    seed: int, check_audio: bool, check_audio_items: int, accept_truncated: bool, max_consecutive_errors: int,
+    progress: bool,
     **common: Any,
 ) -> None:
     """Answer every item of the task with a model and write the table with the answers filled."""
@@ -115,7 +118,8 @@ def infer(
     check_outputs(beside(out, ".manifest.json"), [items_csv])
     check_outputs([store], [items_csv], option="--store")
     check_not_inside([out, store], resolve_data_dir(data_dir, task), "the dataset directory")
-    settings = GenerationSettings(temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens, seed=seed)
+    settings = GenerationSettings(temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens, seed=seed,
+                                  accept_truncated=accept_truncated)
     try:
         summary = run_infer(
             out, model=model, task=task.name, task_options=task_values, items_csv=items_csv, data_dir=data_dir,

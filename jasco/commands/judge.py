@@ -60,6 +60,8 @@ _SHARED_OPTIONS = [
     click.option("--max-consecutive-errors", type=click.IntRange(min=0), default=DEFAULT_MAX_CONSECUTIVE_ERRORS,
                  show_default=True, help="Stop after this many consecutive failures to reach the judge (0: never)."),
     click.option("--max-tokens", type=click.IntRange(min=1), default=1000, show_default=True, help="Upstream's value."),
+    click.option("--accept-truncated", is_flag=True,
+                 help="Keep a verdict cut at --max-tokens (finish 'length') instead of failing its row."),
     click.option("--progress/--no-progress", default=True, show_default=True),
     click.option("--tensor-parallel-size", type=int, help="vllm"),
     click.option("--pipeline-parallel-size", type=int, help="vllm"),
@@ -80,6 +82,7 @@ _SHARED_OPTIONS = [
 ]
 _SETTING_NAMES = ("backend", "template", "structured", "repair", "decoding_preset", "temperature", "top_p", "seed",
                   "max_tokens", "progress", "enforce_eager", "backend_option", "max_consecutive_errors",
+                  "accept_truncated",
                   *_BACKEND_OPTIONS)
 
 
@@ -99,7 +102,8 @@ def judge_settings(values: dict[str, Any]) -> JudgeSettings:
     options.update(parse_key_value(text, "--backend-option") for text in given.get("backend_option", ()))
     try:
         decoding = judge_decoding(given["decoding_preset"], temperature=given["temperature"], top_p=given["top_p"],
-                                  max_tokens=given["max_tokens"], seed=given["seed"], structured=given["structured"])
+                                  max_tokens=given["max_tokens"], seed=given["seed"], structured=given["structured"],
+                                  accept_truncated=given.get("accept_truncated", False))
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     return JudgeSettings(given.get("backend"), options, decoding, given["template"], given["repair"],

@@ -49,6 +49,9 @@ def _options(pairs: tuple[str, ...], **given: Any) -> dict[str, Any]:
               show_default=True, help="The judges' decoding: jasco (greedy) or upstream (eval.py's sampling, seeded).")
 @click.option("--repair/--no-repair", default=True, show_default=True,
               help="Re-ask a judge once when its verdict does not parse (as upstream).")
+@click.option("--accept-truncated", is_flag=True,
+              help="Keep answers and verdicts cut at their token limit (finish 'length') instead of failing "
+                   "their rows.")
 @click.option("--max-consecutive-errors", type=click.IntRange(min=0), default=DEFAULT_MAX_CONSECUTIVE_ERRORS,
               show_default=True, help="Stop after this many consecutive failures to reach a model or judge.")
 @click.option("--max-unscored", type=click.FloatRange(0, 1), default=0.05, show_default=True,
@@ -61,7 +64,7 @@ def _options(pairs: tuple[str, ...], **given: Any) -> dict[str, Any]:
 def run(models: tuple[str, ...], judges: str | None, out_dir: Path, data_dir: Path | None, limit: int | None,
         backend: str | None, model_id: str | None, infer_option: tuple[str, ...], max_new_tokens: int,
         check_audio: bool, judge_max_tokens: int, judge_backend: str | None, judge_base_url: tuple[str, ...],
-        judge_option: tuple[str, ...], structured: bool, decoding_preset: str, repair: bool,
+        judge_option: tuple[str, ...], structured: bool, decoding_preset: str, repair: bool, accept_truncated: bool,
         max_consecutive_errors: int, max_unscored: float, n_boot: int, seed: int, progress: bool,
         **values: Any) -> None:
     """Run the benchmark of a task for one or more models: expand, infer, score (or judge with each
@@ -86,8 +89,9 @@ def run(models: tuple[str, ...], judges: str | None, out_dir: Path, data_dir: Pa
             judges=resolve_judges(judges) if judges is not None else [], data_dir=data_dir,
             infer_options=_options(infer_option, backend=backend, model_id=model_id),
             judge_backend=judge_backend, judge_options=_options(judge_option, base_urls=judge_base_url),
-            settings=GenerationSettings(max_new_tokens=max_new_tokens, seed=seed),
-            decoding=judge_decoding(decoding_preset, seed=seed, structured=structured, max_tokens=judge_max_tokens),
+            settings=GenerationSettings(max_new_tokens=max_new_tokens, seed=seed, accept_truncated=accept_truncated),
+            decoding=judge_decoding(decoding_preset, seed=seed, structured=structured, max_tokens=judge_max_tokens,
+                                    accept_truncated=accept_truncated),
             limit=limit, check_audio_items=3 if check_audio else 0, n_boot=n_boot, seed=seed,
             progress=progress, echo=lambda message: click.echo(message, err=True), default_panel=default_panel,
             repair=repair, max_consecutive_errors=max_consecutive_errors, max_unscored=max_unscored,

@@ -158,22 +158,23 @@ class ModelResult:
     def failed(cls, index: int, error: str, kind: str | None = None) -> ModelResult:
         return cls(index=index, error=error, error_kind=kind)
 
-    def problem(self) -> str | None:
+    def problem(self, accept_truncated: bool = False) -> str | None:
         """Why this result is not a usable answer (None when it is): an error, ``empty content``
-        (no text, or only whitespace) or ``truncated at max_tokens`` (finish reason ``length``)."""
+        (no text, or only whitespace) or ``truncated at max_tokens`` (finish reason ``length``,
+        unless ``accept_truncated``: the user asked for answers cut at the limit to be kept)."""
         if self.error is not None:
             return self.error
         if self.values is not None:
             return None
         if self.text is None or not self.text.strip():
             return EMPTY_CONTENT
-        if self.finish_reason == "length":
+        if self.finish_reason == "length" and not accept_truncated:
             return TRUNCATED
         return None
 
-    def checked(self) -> ModelResult:
+    def checked(self, accept_truncated: bool = False) -> ModelResult:
         """This result, or a failed one when ``problem()`` names one (text and tokens kept for logs)."""
-        problem = self.problem()
+        problem = self.problem(accept_truncated)
         if problem is None or self.error is not None:
             return self
         return dataclasses.replace(self, error=problem)

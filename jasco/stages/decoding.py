@@ -28,6 +28,9 @@ class GenerationSettings:
     top_p: float = 1.0
     max_new_tokens: int = 256
     seed: int = 0
+    # Keep answers cut at max_new_tokens (finish "length") instead of failing their rows. It does
+    # not change what a model generates, so it is in stamps and manifests, not in store keys.
+    accept_truncated: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -48,7 +51,8 @@ DEFAULT_PRESET = "jasco"
 
 
 def judge_decoding(preset: str = DEFAULT_PRESET, *, temperature: float | None = None, top_p: float | None = None,
-                   max_tokens: int = 1000, seed: int = 0, structured: bool = False) -> Decoding:
+                   max_tokens: int = 1000, seed: int = 0, structured: bool = False,
+                   accept_truncated: bool = False) -> Decoding:
     """The judge's decoding from a preset; ``temperature``/``top_p`` may refine ``jasco`` only
     (``upstream`` is upstream's sampling or nothing: a ValueError says so)."""
     if preset not in DECODING_PRESETS:
@@ -59,7 +63,7 @@ def judge_decoding(preset: str = DEFAULT_PRESET, *, temperature: float | None = 
                          "drop --temperature/--top-p (or use --decoding jasco)")
     return Decoding(temperature=base_temperature if temperature is None else temperature,
                     top_p=base_top_p if top_p is None else top_p, max_tokens=max_tokens, seed=seed,
-                    structured=structured, preset=preset)
+                    structured=structured, preset=preset, accept_truncated=accept_truncated)
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class Decoding:
     seed: int = 0
     structured: bool = False  # constrain the answer's format (vLLM structured outputs)
     preset: str = DEFAULT_PRESET  # recorded in manifests; not in store keys (the numbers above are)
+    accept_truncated: bool = False  # keep verdicts cut at max_tokens (as GenerationSettings); not in keys
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -9,7 +9,9 @@ refused connection or a server answering 5xx after every retry, a dead worker); 
 ``max_consecutive_errors`` of them it raises ``ModelUnavailableError`` out of the model's
 ``generate`` (the backends let it through and cancel what is in flight), and the stage gives
 every row not answered yet an error naming why, writes what succeeded and exits non-zero.
-Any other result, success or ordinary row error, resets the count. 0 never stops. (Light at import:
+Any other result, success or ordinary row error, resets the count. 0 never stops.
+``accept_truncated`` (``--accept-truncated``) keeps answers cut at the token limit as answers;
+they are still counted (``n_truncated_kept``). (Light at import:
 the command modules read ``DEFAULT_MAX_CONSECUTIVE_ERRORS`` at ``--help`` time.)
 """
 
@@ -32,22 +34,24 @@ class ResultGuard:
     """``guard = ResultGuard(on_result, n, "openai Qwen/...")``; pass ``guard`` to ``generate``."""
 
     def __init__(self, on_result: ResultCallback, max_consecutive_errors: int = DEFAULT_MAX_CONSECUTIVE_ERRORS,
-                 label: str = "the model") -> None:
+                 label: str = "the model", accept_truncated: bool = False) -> None:
         if max_consecutive_errors < 0:
             raise ValueError(f"max_consecutive_errors must be >= 0, got {max_consecutive_errors}")
         self.on_result: Callable[[ModelResult], None] = on_result
         self.limit = max_consecutive_errors
         self.label = label
         self.consecutive = 0
-        self.n_empty = self.n_truncated = 0
+        self.accept_truncated = accept_truncated
+        self.n_empty = self.n_truncated = self.n_truncated_kept = 0
         self.stopped: str | None = None  # the message, once the run was stopped
 
     def __call__(self, result: ModelResult) -> None:
         from jasco.models.types import EMPTY_CONTENT, TRUNCATED, UNAVAILABLE
 
-        result = result.checked()
+        result = result.checked(self.accept_truncated)
         self.n_empty += result.error == EMPTY_CONTENT
         self.n_truncated += result.error == TRUNCATED
+        self.n_truncated_kept += result.error is None and result.finish_reason == "length"
         if result.error is not None and result.error_kind == UNAVAILABLE:
             self.consecutive += 1
         else:

@@ -123,7 +123,7 @@ def run_infer(
         prepared = prepare_rows(the_task, frame, identity, settings, items_csv=items_csv, data_dir=data_path,
                                 options=values, key_options=result_options(the_task.options, values),
                                 key_row=bool(getattr(active, "answers_from_row", False)))
-        run = _Answers(prepared)
+        run = _Answers(prepared, settings.accept_truncated)
         guard_label = f"model {model!r} ({identity['model_id'] or identity['adapter']})"
         with ResultStore(store_path) as store:
             pending = run.look_up(store)
@@ -155,6 +155,7 @@ def run_infer(
     }, details={
         "adapter": description, "model_id": identity["model_id"], "revision": identity["revision"],
         "backend": identity["backend"], "decoding": settings.as_dict(), "seed": settings.seed,
+        "accept_truncated": settings.accept_truncated,
         "store_key_version": max((row.key_version for row in prepared), default=1),
         "prompt_hashes": the_task.prompt_hashes(values),
     })
@@ -167,7 +168,8 @@ def _finish(frame: Any, out_csv: Path, run: _Answers, echo: Callable[[str], None
 
     write_table(frame, out_csv)
     counts = {"rows": len(frame), "generated_now": run.generated_now, "from_store": run.from_store,
-              "errors": len(run.errors), "truncated": run.truncated, "empty": run.empty}
+              "errors": len(run.errors), "truncated": run.truncated, "empty": run.empty,
+              "truncated_kept": run.truncated_kept}
     manifest = write_manifest(out_csv, stage="infer", arguments=arguments, details={**details, "counts": counts})
     labels = [str(value) for value in frame["id"]] if "id" in frame.columns else [""] * len(frame)
     for position in sorted(run.errors)[:20]:
@@ -184,13 +186,14 @@ def _finish(frame: Any, out_csv: Path, run: _Answers, echo: Callable[[str], None
 class _Answers:
     """Every row's answer: from the store, or from the model (stored the moment it arrives)."""
 
-    def __init__(self, prepared: list[PreparedRow]) -> None:
+    def __init__(self, prepared: list[PreparedRow], accept_truncated: bool = False) -> None:
         self.prepared = prepared
+        self.accept_truncated = accept_truncated
         self.texts: dict[int, str] = {}
         self.values: dict[int, dict[str, float]] = {}
         self.logprobs: dict[int, Any] = {}
         self.errors: dict[int, str] = {i: row.error for i, row in enumerate(prepared) if row.error}
-        self.from_store = self.generated_now = self.truncated = self.empty = 0
+        self.from_store = self.generated_now = self.truncated = self.empty = self.truncated_kept = 0
         self.stopped: str | None = None
 
     def _take(self, index: int, stored: Mapping[str, Any]) -> None:
@@ -207,7 +210,7 @@ class _Answers:
             if row.key is None or row.request is None:
                 continue
             stored = store.get(row.key)
-            if stored is not None and _usable(stored):
+            if stored is not None and _usable(stored, self.accept_truncated):
                 self._take(index, stored)
                 self.from_store += 1
             else:
@@ -240,7 +243,7 @@ class _Answers:
                 self.errors[result.index] = result.error or "the model returned neither an answer nor an error"
             bar.update(1)
 
-        guard = ResultGuard(on_result, max_consecutive_errors, label)
+        guard = ResultGuard(on_result, max_consecutive_errors, label, accept_truncated=self.accept_truncated)
         try:
             model.generate(pending, guard)
         except ModelUnavailableError:
@@ -248,18 +251,19 @@ class _Answers:
         finally:
             bar.close()
         self.stopped, self.truncated, self.empty = guard.stopped, guard.n_truncated, guard.n_empty
+        self.truncated_kept = guard.n_truncated_kept
         for request in pending:
             if request.index not in self.texts and request.index not in self.errors:
                 self.errors[request.index] = guard.not_run()
 
 
-def _usable(stored: Mapping[str, Any]) -> bool:
+def _usable(stored: Mapping[str, Any], accept_truncated: bool = False) -> bool:
     """A stored answer that is not empty and not truncated (older runs stored both as successes)."""
     from jasco.models.types import ModelResult
 
     values = stored.get("values")
     return ModelResult(index=0, text=stored.get("text"), finish_reason=stored.get("finish_reason"),
-                       values=dict(values) if values is not None else None).problem() is None
+                       values=dict(values) if values is not None else None).problem(accept_truncated) is None
 
 
 def _run_audio_check(model: Model, prepared: list[PreparedRow], n_items: int, echo: Callable[[str], None]) -> None:

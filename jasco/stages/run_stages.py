@@ -77,13 +77,16 @@ class Run:
 
     def infer_stamp(self, model: str, options: Mapping[str, Any], audio: Sequence[Path]) -> dict[str, Any]:
         return make_stamp([self.items_csv], {"model": model, "options": dict(options),
-                                             "settings": self.settings.as_dict(), **self.answer_stamp}, audio)
+                                             "settings": self.settings.as_dict(),
+                                             "accept_truncated": self.settings.accept_truncated,
+                                             **self.answer_stamp}, audio)
 
     def judge_stamp(self, judge: str, who: Mapping[str, Any], answer_csv: Path, options: Mapping[str, Any],
                     model: str) -> dict[str, Any]:
         return make_stamp([answer_csv], {
             "judge": judge, "judge_identity": dict(who), "options": dict(options), "repair": self.repair,
-            "decoding": self.decoding.as_dict(), "judge_rules": self.task.judging().rules_version,
+            "decoding": self.decoding.as_dict(), "accept_truncated": self.decoding.accept_truncated,
+            "judge_rules": self.task.judging().rules_version,
             "model": model, **self.task_stamp})
 
     def judge_identity(self, judge: str, backend_name: str, options: Mapping[str, Any], loaded: Any) -> dict[str, Any]:

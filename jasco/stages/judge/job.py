@@ -132,7 +132,8 @@ class JudgeJob:
                     self.judged_now += 1
             bar.update(len(pending[key]))
 
-        guard = ResultGuard(on_result, self.max_consecutive_errors, f"judge {self.who['model']!r}")
+        guard = ResultGuard(on_result, self.max_consecutive_errors, f"judge {self.who['model']!r}",
+                            accept_truncated=self.decoding.accept_truncated)
         self.calls += len(requests)
         try:
             backend.generate(requests, guard)
