@@ -144,7 +144,8 @@ def test_accept_truncated_keeps_length_cut_answers_and_verdicts_through_the_cli(
                                           "--accept-truncated", "--no-progress", str(marked_answers), str(judged)])
         assert result.exit_code == 3, result.output
         table = read_table(judged, required=())
-        assert table.loc[2, "parse_status"].startswith("unscored: ") and "judge error" not in table.loc[2, "parse_status"]
+        status = table.loc[2, "parse_status"]
+        assert status.startswith("unscored: ") and "judge error" not in status  # judged, the cut verdict unparsed
         assert table.loc[2, "judge_output"] == "They are prob"
 
 
