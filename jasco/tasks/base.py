@@ -13,7 +13,12 @@ A task is everything one benchmark needs, behind one object registered by name i
 - where the answer goes (``answer_column``) and how it is scored (``scoring``): ``"judge"`` (an LLM
   judge, with the prompts and parser in ``judging()``) or ``"rule"`` (``score(answers, options)``,
   a pure function of the answers table);
-- its report (``report``: how scored files load into a context, and the sections built from it).
+- its report (``report``: how scored files load into a context, and the sections built from it);
+- optionally, with defaults in ``TaskBase``: ``audio_columns_for(options)`` (the audio slots when an
+  option changes them, e.g. a second, reference audio), ``excluded_rows(frame, model, options)``
+  (rows a model is not asked, each with its reason: recorded and counted, never dropped), and
+  ``fingerprint(options)`` (hashes of the versioned files that decide what is asked, for store keys
+  and manifests).
 
 Stages never branch on a task's name; they call these methods. ``TaskBase`` gives the defaults.
 """
@@ -21,7 +26,7 @@ Stages never branch on a task's name; they call these methods. ``TaskBase`` give
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -50,6 +55,7 @@ class ScoreResult:
     table: pd.DataFrame
     n_rows: int
     n_scored: int
+    details: dict[str, Any] = field(default_factory=dict)  # more counts and versions, for the manifest
 
     @property
     def n_unscored(self) -> int:
@@ -110,6 +116,9 @@ class Task(Protocol):
     def judging(self) -> JudgeSpec: ...
     def score(self, answers: pd.DataFrame, options: Mapping[str, Any]) -> ScoreResult: ...
     def resolve_options(self, given: Mapping[str, Sequence[Any]]) -> dict[str, Any]: ...
+    def audio_columns_for(self, options: Mapping[str, Any]) -> tuple[str, ...]: ...
+    def excluded_rows(self, frame: pd.DataFrame, model: Any, options: Mapping[str, Any]) -> dict[int, str]: ...
+    def fingerprint(self, options: Mapping[str, Any]) -> dict[str, str]: ...
 
 
 class TaskError(ValueError):
@@ -125,6 +134,7 @@ class TaskBase:
     scoring = "rule"
     options: tuple[TaskOption, ...] = ()
     row_key: tuple[str, ...] = ()
+    audio_columns: tuple[str, ...] = ()
     answer_column = "answer"
 
     def item_id(self, row: Mapping[str, str], position: int) -> str:
@@ -141,6 +151,19 @@ class TaskBase:
 
     def resolve_options(self, given: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
         return resolve_task_options(self.name, self.options, given)
+
+    def audio_columns_for(self, options: Mapping[str, Any]) -> tuple[str, ...]:
+        """The audio columns (one per audio slot) of items expanded with ``options``."""
+        return self.audio_columns
+
+    def excluded_rows(self, frame: pd.DataFrame, model: Any, options: Mapping[str, Any]) -> dict[int, str]:
+        """Rows of ``frame`` (by position) that ``model`` is not asked, each with why; the infer stage
+        writes the reason in ``infer_excluded`` and counts it. Raise ``TaskError`` to refuse the model."""
+        return {}
+
+    def fingerprint(self, options: Mapping[str, Any]) -> dict[str, str]:
+        """Hashes of the versioned files that decide what is asked (in infer store keys and manifests)."""
+        return {}
 
 
 # The registered objects are task instances (``"module:TASK"``).
