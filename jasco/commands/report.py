@@ -33,13 +33,18 @@ def _extras(values: tuple[str, ...]) -> dict[str, list[Path]]:
 @click.option("--bootstrap", "n_boot", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Bootstrap resamples of clips for the 95% CIs.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap resamples.")
+@click.option("--max-unscored", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+              help="Flag a result whose unscored rows exceed this share (speech-quality: per model x dimension).")
+@click.option("--reparse", is_flag=True, default=None,
+              help="Task option (speech-quality): also re-extract SpeechQualityLLM's generated texts with jasco's "
+                   "extractor and show both.")
 @click.option("--extra", "extras", multiple=True, metavar="NAME=PATH",
               help="An extra input file for a report section that needs one (repeatable).")
 @data_dir_option
 @task_options
 def report(
     files: tuple[Path, ...], fmt: str, out: Path | None, model: str | None, judge: str | None, n_boot: int,
-    seed: int, extras: tuple[str, ...], data_dir: Path | None, **values: Any,
+    seed: int, max_unscored: float, extras: tuple[str, ...], data_dir: Path | None, **values: Any,
 ) -> None:
     """Report on a task's scored FILEs.
 
@@ -48,16 +53,26 @@ def report(
     CIs over clips; per ALLM the average over judges (the paper's two tables); per instruction
     variant; paired differences between ALLMs; agreement between judges. --data-dir replaces
     {data_folder} in upstream audio paths.
+
+    speech-quality: scored FILEs (jasco score or jasco run output) and/or SpeechQualityLLM
+    predictions CSVs (their layout; model from --model, else the file name). Per model x family x
+    dimension: MAE, RMSE, Pearson, Spearman, Kendall tau-b with file-level bootstrap CIs, per
+    condition, coverage, --max-unscored flags, the published numbers beside, scatter plots (html).
+    --reparse also re-extracts their generated texts with jasco's extractor.
     """
     from jasco.report.build import build_report
     from jasco.report.render import render
     from jasco.report.sections import ReportInputError
 
-    task, options = resolve_task(*pop_task(values))
+    reparse = values.pop("reparse", None)
+    task, given = pop_task(values)
+    if reparse:
+        given["reparse"] = [True]
+    task, options = resolve_task(task, given)
     try:
         result = build_report(list(files), task=task.name, model=model, judge=judge, n_boot=n_boot, seed=seed,
                               data_dir=resolve_data_dir(data_dir, task), extra_inputs=_extras(extras),
-                              task_options=options)
+                              task_options=options, max_unscored=max_unscored)
         text = render(result, fmt, out_path=out, task=task.name)
     except ReportInputError as error:
         raise click.ClickException(str(error)) from None
@@ -72,6 +87,7 @@ def report(
         write_manifest(out, stage="report", arguments={
             "files": [str(path) for path in files], "task": task.name, "task_options": options, "format": fmt,
             "model": model, "judge": judge, "n_boot": n_boot, "seed": seed, "extra": list(extras),
-            "data_dir": str(data_dir) if data_dir else None,
-        }, details={"inputs": result.get("inputs", {}).get("files", []), "bootstrap": result.get("bootstrap")})
+            "data_dir": str(data_dir) if data_dir else None, "max_unscored": max_unscored,
+        }, details={"inputs": result.get("inputs", {}).get("files", []), "bootstrap": result.get("bootstrap"),
+                    "flags": result.get("flags", [])})
         click.echo(f"{fmt} report written to {out}")

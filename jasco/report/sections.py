@@ -76,6 +76,7 @@ class ReportInputs:
     data_dir: Path | None = None
     extra_inputs: Mapping[str, Sequence[Path]] = field(default_factory=dict)
     options: Mapping[str, Any] = field(default_factory=dict)  # the task's options
+    max_unscored: float = 0.05  # flag results whose unscored share is above this (report["flags"])
 
 
 @dataclass(frozen=True)
