@@ -7,8 +7,9 @@ number, on ``MOS_SCALE`` (``jasco.tasks.xacle.expected``): sum of s * p(s) over 
 
 Which position: the text is read first, by the same rules as text mode (``extract``); its value's
 leading digit (3 for "3.4") must be the token at exactly one generated position that starts a
-number (the token before it does not end in a digit, '.' or ','). A "3" of "1 to 5 ... 3" is then
-found once, where "3.4" and "4.4" keep their fraction digits out of the count. Unscored, with the
+number (it begins with a space, or the token before it does not end in a digit, '.' or ','). The
+"3" of "1 to 5 ... 3" is then found once, and "3.4" or "4.4" keep their fraction digits out of
+the count. Unscored, with the
 reason, never guessed: the text gives no value (its own status); no logprobs were returned
 (``no_logprobs``) or malformed ones (``bad_logprobs``); no position holds the digit
 (``no_score_position``), or several do (``ambiguous_position``); the expected score is
@@ -23,12 +24,15 @@ from typing import Any
 from jasco.tasks.speech_quality.extract import Extraction, extract
 from jasco.tasks.xacle.expected import MOS_SCALE, ExpectedScoreError, expected_score, token_text
 
+WORD_START = "\u2581\u0120"  # SentencePiece and byte-level BPE word-start markers: a space before the token
 TOP_LOGPROBS = 20  # the most OpenAI-compatible servers return
 EXPECTED_STATUS = "expected"
 
 
 def _starts_number(tokens: Sequence[str], position: int) -> bool:
-    if position == 0:
+    """True unless the token is glued to a digit, '.' or ',' before it (a fraction digit of "3.4")."""
+    token = tokens[position]
+    if position == 0 or token[:1].isspace() or token[:1] in WORD_START:
         return True
     before = tokens[position - 1]
     return not before or not (before[-1].isdigit() or before[-1] in ".,")
