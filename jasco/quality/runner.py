@@ -146,17 +146,24 @@ class QualityPool:
         )
 
     def run(
-        self, files: Sequence[str | os.PathLike[str]], reference: str | os.PathLike[str] | None = None
+        self, files: Sequence[str | os.PathLike[str]], reference: str | os.PathLike[str] | None = None,
+        predictors: Sequence[str] | None = None,
     ) -> list[FileOutcome]:
-        outcomes: dict[int, FileOutcome] = dict(self.each(files, reference))
+        outcomes: dict[int, FileOutcome] = dict(self.each(files, reference, predictors))
         return [outcomes[index] for index in range(len(files))]
 
     def each(
-        self, files: Sequence[str | os.PathLike[str]], reference: str | os.PathLike[str] | None = None
+        self, files: Sequence[str | os.PathLike[str]], reference: str | os.PathLike[str] | None = None,
+        predictors: Sequence[str] | None = None,
     ) -> Iterator[tuple[int, FileOutcome]]:
-        """(position in ``files``, outcome) for every file, as each finishes (not in order)."""
+        """(position in ``files``, outcome) for every file, as each finishes (not in order).
+        ``predictors``: a subset of the pool's (default: all of them)."""
+        names = tuple(predictors) if predictors is not None else self.names
+        unknown = [name for name in names if name not in self.names]
+        if unknown:
+            raise QualityError(f"this pool holds {', '.join(self.names)}, not {', '.join(unknown)}")
         ref = str(reference) if reference is not None else None
-        futures = {self._executor.submit(_score_file, str(Path(path)), self.names, ref): index
+        futures = {self._executor.submit(_score_file, str(Path(path)), names, ref): index
                    for index, path in enumerate(files)}
         try:
             for future in as_completed(futures):
