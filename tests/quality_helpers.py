@@ -72,8 +72,8 @@ try:
     code = 0
 except SystemExit as exit:
     code = exit.code
-print(json.dumps({"exit_code": code, "heavy": sorted(m for m in %r if m in sys.modules)}))
-""" % (HEAVY_MODULES,)
+print(json.dumps({"exit_code": code, "heavy": sorted(m for m in HEAVY if m in sys.modules)}))
+""".replace("HEAVY", repr(HEAVY_MODULES))
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def test_a_rerun_resumes_from_the_store_and_asks_no_predictor(run: object, tmp_p
 def test_a_predictor_refuses_a_reference_audio_and_a_model_id(tmp_path: Path) -> None:
     from jasco.models.base import ModelOptionError, build_model
 
-    with pytest.raises(ModelOptionError, match="model 'dnsmos': dnsmos has one model.*--model-id does not apply"):
+    with pytest.raises(ModelOptionError, match=r"model 'dnsmos': dnsmos has one model.*--model-id does not apply"):
         build_model("dnsmos", {"model_id": "x"})
     assert build_model("signal", {"workers": 1}).max_audios == 1  # single-ended: --with-reference is refused
     result = CliRunner().invoke(cli, ["infer", "--task", "speech-quality", "--model", "signal", "--with-reference",

@@ -43,7 +43,8 @@ def test_their_committed_metrics_are_reproduced_by_jasco_report(setting: str, ta
     for dim, theirs in committed.items():
         ours = results[dim]
         assert (ours["model"], ours["family"]) == (predictions.stem, task)
-        assert (ours["n"], ours["n_total"], ours["n_unscored"]) == (theirs["n"], theirs["n_total"], theirs["n_no_number"])
+        assert (ours["n"], ours["n_total"], ours["n_unscored"]) == (
+            theirs["n"], theirs["n_total"], theirs["n_no_number"])
         assert (ours["mae"], ours["rmse"], ours["spearman"]) == (theirs["mae"], theirs["rmse"], theirs["spearman_rho"])
         # Pearson: their numpy.corrcoef's last bits depend on its BLAS (see test_speech_quality_sqllm.py)
         assert ours["pearson"] == pytest.approx(theirs["pearson_r"], rel=0, abs=1e-15)
