@@ -1,10 +1,10 @@
 """The three predictors on real speech: MOS falls with noise, each signal dimension tracks its
-degradation, and MOS ranks the demo corpus like its labels (Spearman >= 0.6)."""
+degradation, and MOS ranks the demo corpus like its labels (Spearman >= 0.6). The demo corpus is
+scored once per session, through `jasco run` (``quality_helpers.demo_run``), and read here."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import json
 from pathlib import Path
 
 import numpy as np
@@ -12,17 +12,14 @@ import pytest
 from scipy.stats import spearmanr
 
 from jasco.quality import degrade
-from jasco.quality.demo_corpus import build_demo_corpus, read_corpus_csv
 from jasco.quality.runner import FileOutcome
-from tests.conftest import REPO
-from tests.quality_helpers import clean_files, clean_speech, shared_pool, write_wav
+from tests.quality_helpers import DEMO_FILES_PER_CONDITION, PREDICTORS, clean_speech, demo_run, shared_pool, write_wav
 
-PREDICTORS = ("signal", "dnsmos", "distillmos")
 NOISY = ("vctk_p287_005.wav", "libri_1088-129236-0000.wav")
 
 
-def _run(paths: list[Path]) -> list[FileOutcome]:
-    outcomes: list[FileOutcome] = shared_pool().run(paths)  # type: ignore[attr-defined]
+def _run(paths: list[Path], predictors: tuple[str, ...] = PREDICTORS) -> list[FileOutcome]:
+    outcomes: list[FileOutcome] = shared_pool().run(paths, predictors=predictors)  # type: ignore[attr-defined]
     assert all(o.status == "ok" for o in outcomes), [o.reason for o in outcomes]
     return outcomes
 
@@ -54,7 +51,7 @@ def test_each_signal_dimension_moves_with_its_degradation(tmp_path: Path) -> Non
         "clipping": degrade.clip(speech, 0.1, context),
         "quiet": degrade.gain(speech, -30.0, context),
     }
-    outcomes = _run([write_wav(tmp_path / f"{name}.wav", x) for name, x in cases.items()])
+    outcomes = _run([write_wav(tmp_path / f"{name}.wav", x) for name, x in cases.items()], ("signal",))
     values = {name: o.prediction("signal").values for name, o in zip(cases, outcomes, strict=True)}
     moved = {"noise": "noi", "dropouts": "dis", "lowpass": "col", "clipping": "col", "quiet": "loud"}
     for case, dimension in moved.items():
@@ -64,43 +61,37 @@ def test_each_signal_dimension_moves_with_its_degradation(tmp_path: Path) -> Non
             assert values[case][other] > values["clean"][other] - 0.2, (case, other, values[case])
 
 
-@pytest.fixture(scope="module")
-def demo_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict[str, str]], list[FileOutcome]]:
-    root = tmp_path_factory.mktemp("demo")
-    build_demo_corpus(clean_files(), root, files_per_condition=2, seed=0)
-    rows = read_corpus_csv(root / "NISQA_corpus_file.csv")
-    return rows, _run([root / row["filepath_deg"] for row in rows])
+def _demo_mos(predictor: str) -> tuple[list[float], list[float]]:
+    """(labels, predicted MOS) per file of the session's one scoring of the demo corpus (its mos items)."""
+    run = demo_run()
+    assert run.exit_code == 0, run.stderr[-3000:]
+    rows = [row for row in run.answers(predictor) if row["family"] == "mos"]
+    assert len(rows) == 34 * DEMO_FILES_PER_CONDITION and all(row["answer_values"] for row in rows)
+    return [float(row["label_mos"]) for row in rows], [json.loads(row["answer_values"])["mos"] for row in rows]
 
 
 @pytest.mark.parametrize("predictor", PREDICTORS)
-def test_mos_ranks_the_demo_corpus_like_its_labels(demo_corpus: tuple[list[dict[str, str]], list[FileOutcome]],
-                                                   predictor: str) -> None:
-    rows, outcomes = demo_corpus
-    labels = [float(row["mos"]) for row in rows]
-    predicted = [o.prediction(predictor).values["mos"] for o in outcomes]
+def test_mos_ranks_the_demo_corpus_like_its_labels(predictor: str) -> None:
+    labels, predicted = _demo_mos(predictor)
     rho = spearmanr(predicted, labels).statistic
     assert rho >= 0.6, f"{predictor}: Spearman {rho:.3f}"
 
 
-def test_outcomes_name_the_package_versions(demo_corpus: tuple[list[dict[str, str]], list[FileOutcome]]) -> None:
-    outcome = demo_corpus[1][0]
-    versions = {p.predictor: p.version for p in outcome.predictions}
+def test_outcomes_name_the_package_versions() -> None:
+    run = demo_run()
+    manifests = {p: json.loads((run.out / "answers" / f"{p}.csv.manifest.json").read_text()) for p in PREDICTORS}
+    versions = {p: " ".join(m["adapter"]["reported_versions"]) for p, m in manifests.items()}
     assert "speechmos 0.0.1.1" in versions["dnsmos"] and "onnxruntime" in versions["dnsmos"]
     assert "distillmos 0.9.1" in versions["distillmos"] and "torch" in versions["distillmos"]
     assert "signal-mapping-v1" in versions["signal"] and "pyloudnorm" in versions["signal"]
-    assert {"sig", "bak", "p808"} <= set(outcome.prediction("dnsmos").values)
+    assert all(m["adapter"]["revision"] == versions[p] for p, m in manifests.items())  # in the store keys too
+    values = json.loads(run.answers("dnsmos")[0]["answer_values"])
+    assert {"mos", "sig", "bak", "p808"} <= set(values)
 
 
-def test_the_calling_process_never_imports_numba_onnxruntime_or_torch(tmp_path: Path) -> None:
-    path = write_wav(tmp_path / "x.wav", clean_speech("arctic_awb_a0007.wav"))
-    script = (
-        "import sys\n"
-        "from jasco.quality.runner import score_files\n"
-        f"out = score_files([{str(path)!r}], ['signal', 'dnsmos'], workers=1)\n"
-        "assert out[0].prediction('dnsmos').status == 'ok', out\n"
-        "print(sorted(m for m in ('librosa', 'numba', 'onnxruntime', 'torch', 'speechmos') if m in sys.modules))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=600,
-                            env={**__import__("os").environ, "PYTHONPATH": str(REPO)})
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+def test_the_calling_process_never_imports_numba_onnxruntime_or_torch() -> None:
+    """`jasco run` scored the demo corpus with all three predictors, DNSMOS (librosa, numba, onnxruntime) and
+    Distill-MOS (torch) included, in spawned workers: its own process imported none of them."""
+    run = demo_run()
+    assert run.exit_code == 0, run.stderr[-3000:]
+    assert run.heavy_modules == []

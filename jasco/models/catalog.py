@@ -32,6 +32,12 @@ MODELS.register("describe-only", "jasco.tasks.jasco.controls:describe_only",
                 "control answer: restates sound and speech (no model)")
 MODELS.register("similarity", "jasco.tasks.jasco.similarity:factory",
                 "judge: offline sentence-embedding similarity proxy, not an LLM judge")
+# speech-quality predictors: numbers (ModelResult.values), scored in spawned worker processes
+MODELS.register("dnsmos", "jasco.models.quality_predictor:dnsmos",
+                "predictor: DNSMOS P.835 OVRL as mos (speechmos, ONNX)")
+MODELS.register("distillmos", "jasco.models.quality_predictor:distillmos", "predictor: Distill-MOS v7 mos (torch CPU)")
+MODELS.register("signal", "jasco.models.quality_predictor:signal",
+                "predictor: jasco's signal analyzer, mos and noi/col/dis/loud")
 # test doubles
 MODELS.register("fake-allm", "jasco.testing.fake_allm:fake_allm", "testing: a deterministic fake ALLM (no model)")
 MODELS.register("testing-echo", "jasco.testing.echo_adapter:echo", "testing: model-free echo of item and audio")

@@ -33,6 +33,10 @@ NAME = "qwen2-audio"
 BACKENDS: Registry[Any] = Registry("qwen2-audio backend")
 BACKENDS.register("vllm", "jasco.models.vllm_chat:VllmChat", "in-process vLLM engine, batched")
 BACKENDS.register("transformers", "jasco.models.transformers_chat:TransformersChat", "batched generate")
+# The longest audio the model hears whole: its Whisper encoder's 30 s window (the feature extractor
+# cuts longer input). Tasks that know their audio durations refuse or exclude longer items
+# (``Task.excluded_rows``); nothing is cropped silently.
+MAX_AUDIO_S = 30.0
 # What each backend class needs to serve Qwen2-Audio (transformers: the model class with an lm_head).
 BACKEND_OPTIONS: dict[str, dict[str, Any]] = {"transformers": {"model_class": "AutoModelForSeq2SeqLM"}}
 
@@ -50,5 +54,7 @@ def qwen2_audio(
         model_id, revision = defaults.model_id, revision or defaults.revision
     backend = backend or default_backend()
     options = {**BACKEND_OPTIONS.get(backend, {}), **options}
-    model: Model = BACKENDS.load(backend)(model_id, name=NAME, revision=revision, **options)
-    return model
+    model = BACKENDS.load(backend)(model_id, name=NAME, revision=revision, **options)
+    model.max_audio_s = MAX_AUDIO_S
+    built: Model = model
+    return built

@@ -7,7 +7,9 @@ librosa, numba, onnxruntime or torch: once numba (pulled in by librosa) has run 
 building an in-process vLLM engine there fails. A pool is reusable: keep one open to score
 many batches without paying the warm-up again.
 
-``pool.run(files, reference=None)`` returns one ``FileOutcome`` per file, in order. A file that
+``pool.run(files, reference=None)`` returns one ``FileOutcome`` per file, in order;
+``pool.each(files)`` yields (position, outcome) as each file finishes, for callers that store
+results as they arrive. A file that
 cannot be read is an outcome with status ``error`` and the reason; a predictor that cannot
 score a readable file (or returns a NaN or infinite value) gives that predictor an ``error``
 with the reason; neither raises. With a
@@ -19,8 +21,8 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,19 +146,32 @@ class QualityPool:
         )
 
     def run(
-        self, files: Sequence[str | os.PathLike[str]], reference: str | os.PathLike[str] | None = None
+        self, files: Sequence[str | os.PathLike[str]], reference: str | os.PathLike[str] | None = None,
+        predictors: Sequence[str] | None = None,
     ) -> list[FileOutcome]:
+        outcomes: dict[int, FileOutcome] = dict(self.each(files, reference, predictors))
+        return [outcomes[index] for index in range(len(files))]
+
+    def each(
+        self, files: Sequence[str | os.PathLike[str]], reference: str | os.PathLike[str] | None = None,
+        predictors: Sequence[str] | None = None,
+    ) -> Iterator[tuple[int, FileOutcome]]:
+        """(position in ``files``, outcome) for every file, as each finishes (not in order).
+        ``predictors``: a subset of the pool's (default: all of them)."""
+        names = tuple(predictors) if predictors is not None else self.names
+        unknown = [name for name in names if name not in self.names]
+        if unknown:
+            raise QualityError(f"this pool holds {', '.join(self.names)}, not {', '.join(unknown)}")
         ref = str(reference) if reference is not None else None
-        futures = [self._executor.submit(_score_file, str(Path(path)), self.names, ref) for path in files]
-        outcomes = []
-        for path, future in zip(files, futures, strict=True):
-            try:
-                outcomes.append(future.result())
-            except BrokenProcessPool as error:
-                outcomes.append(FileOutcome(str(path), "error", f"a worker process died: {error}"))
-            except Exception as error:  # an unexpected failure outside the predictors
-                outcomes.append(FileOutcome(str(path), "error", f"{type(error).__name__}: {error}"))
-        return outcomes
+        futures = {self._executor.submit(_score_file, str(Path(path)), names, ref): index
+                   for index, path in enumerate(files)}
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                yield index, _outcome(str(files[index]), future)
+        finally:
+            for future in futures:
+                future.cancel()
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
@@ -166,6 +181,15 @@ class QualityPool:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _outcome(path: str, future: Future[FileOutcome]) -> FileOutcome:
+    try:
+        return future.result()
+    except BrokenProcessPool as error:
+        return FileOutcome(path, "error", f"a worker process died: {error}")
+    except Exception as error:  # an unexpected failure outside the predictors
+        return FileOutcome(path, "error", f"{type(error).__name__}: {error}")
 
 
 def score_files(

@@ -19,7 +19,9 @@ The output is the item table plus the answer (in the task's ``answer_column``: `
 for JASCO) and two columns: ``model`` (the model id the model describes, or its name for models
 without one) and ``infer_error`` (empty, or why this row has no answer). Answers carrying named
 values (predictors) add ``answer_values`` and requests asking for logprobs add
-``answer_logprobs`` (JSON). It is written atomically with ``<out>.manifest.json`` (arguments,
+``answer_logprobs`` (JSON); rows the task does not ask this model (``Task.excluded_rows``: e.g. an
+audio longer than its window, under an "exclude" policy) add ``infer_excluded``, the reason, and
+are counted, never sent. It is written atomically with ``<out>.manifest.json`` (arguments,
 the task and its options, the model's description, decoding settings and seed, counts).
 """
 
@@ -52,6 +54,7 @@ class InferSummary:
     n_truncated: int = 0  # rows that failed as "truncated at max_tokens" (finish reason "length")
     n_empty: int = 0  # rows that failed as "empty content"
     stopped: str | None = None  # why the run stopped early (the model could not be reached), else None
+    n_excluded: int = 0  # rows the task does not ask this model (``infer_excluded`` says why)
 
 
 def model_identity(model: Model, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -118,10 +121,12 @@ def run_infer(
     own = adapter is None
     active = adapter if adapter is not None else build_model(model, options)
     try:
-        check_capacity(active, len(the_task.audio_columns))
+        check_capacity(active, len(the_task.audio_columns_for(values)))
+        excluded = the_task.excluded_rows(frame, active, values)
         identity = model_identity(active, options)
+        key_options = {**result_options(the_task.options, values), **the_task.fingerprint(values)}
         prepared = prepare_rows(the_task, frame, identity, settings, items_csv=items_csv, data_dir=data_path,
-                                options=values, key_options=result_options(the_task.options, values),
+                                options=values, key_options=key_options, excluded=excluded,
                                 key_row=bool(getattr(active, "answers_from_row", False)))
         run = _Answers(prepared, settings.accept_truncated)
         guard_label = f"model {model!r} ({identity['model_id'] or identity['adapter']})"
@@ -143,6 +148,8 @@ def run_infer(
     frame[the_task.answer_column] = [run.texts.get(i, "") for i in range(len(frame))]
     frame["model"] = identity["model_id"] or identity["adapter"]
     frame["infer_error"] = [run.errors.get(i, "") for i in range(len(frame))]
+    if excluded:
+        frame["infer_excluded"] = [excluded.get(i, "") for i in range(len(frame))]
     if run.values:
         frame["answer_values"] = [json.dumps(run.values[i]) if i in run.values else "" for i in range(len(frame))]
     if any(row.request is not None and row.request.top_logprobs for row in prepared):
@@ -158,18 +165,19 @@ def run_infer(
         "accept_truncated": settings.accept_truncated,
         "store_key_version": max((row.key_version for row in prepared), default=1),
         "prompt_hashes": the_task.prompt_hashes(values),
-    })
+        "task_fingerprint": the_task.fingerprint(values),
+    }, excluded=len(excluded))
 
 
 def _finish(frame: Any, out_csv: Path, run: _Answers, echo: Callable[[str], None], *,
-            arguments: dict[str, Any], details: dict[str, Any]) -> InferSummary:
+            arguments: dict[str, Any], details: dict[str, Any], excluded: int = 0) -> InferSummary:
     from jasco.core.runinfo import write_manifest
     from jasco.core.table import write_table
 
     write_table(frame, out_csv)
     counts = {"rows": len(frame), "generated_now": run.generated_now, "from_store": run.from_store,
               "errors": len(run.errors), "truncated": run.truncated, "empty": run.empty,
-              "truncated_kept": run.truncated_kept}
+              "truncated_kept": run.truncated_kept, "excluded": excluded}
     manifest = write_manifest(out_csv, stage="infer", arguments=arguments, details={**details, "counts": counts})
     labels = [str(value) for value in frame["id"]] if "id" in frame.columns else [""] * len(frame)
     for position in sorted(run.errors)[:20]:
@@ -180,7 +188,7 @@ def _finish(frame: Any, out_csv: Path, run: _Answers, echo: Callable[[str], None
         echo(f"error: {run.stopped}")
     return InferSummary(out_csv=out_csv, manifest_path=manifest, n_rows=len(frame), n_generated_now=run.generated_now,
                         n_from_store=run.from_store, n_errors=len(run.errors), n_truncated=run.truncated,
-                        n_empty=run.empty, stopped=run.stopped)
+                        n_empty=run.empty, stopped=run.stopped, n_excluded=excluded)
 
 
 class _Answers:

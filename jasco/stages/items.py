@@ -39,6 +39,7 @@ class PreparedRow:
     key: str | None
     error: str | None
     key_version: int = 1
+    excluded: str | None = None  # why the task does not ask this model this row (not an error)
 
 
 def task_data_dir(task: Task, data_dir: Path | None) -> Path:
@@ -122,8 +123,10 @@ def prepare_rows(
     task: Task, frame: pd.DataFrame, identity: Mapping[str, Any], settings: GenerationSettings, *,
     items_csv: Path | None, data_dir: Path, options: Mapping[str, Any], key_options: Mapping[str, Any],
     key_row: bool = False,
+    excluded: Mapping[int, str] | None = None,
 ) -> list[PreparedRow]:
-    """Load each audio file once and build every row's request and store key (or its error)."""
+    """Load each audio file once and build every row's request and store key (or its error); rows in
+    ``excluded`` (position -> reason) are not built and their audio is not read."""
     from jasco.core.audio import AudioError, audio_content_sha256, load_audio
     from jasco.core.paths import resolve_audio_path
 
@@ -131,12 +134,17 @@ def prepare_rows(
     answer_format = task.answer_format(options)
     rows = []
     where = items_csv or "the expanded items"
+    excluded = excluded or {}
+    audio_columns = task.audio_columns_for(options)
     for position, record in enumerate(frame.to_dict("records")):
+        if position in excluded:
+            rows.append(PreparedRow(None, None, None, excluded=excluded[position]))
+            continue
         row = {str(k): str(v) for k, v in record.items()}
         audios: list[AudioPart] = []
         shas: list[str] = []
         error = None
-        for column in task.audio_columns:
+        for column in audio_columns:
             path = resolve_audio_path(row[column], items_csv, data_dir)
             if path is None:
                 error = f"{where}, row {position + 2}: no audio file in column {column!r}"
@@ -161,7 +169,7 @@ def prepare_rows(
             sampling=settings.sampling(), regex=answer_format.regex, top_logprobs=answer_format.top_logprobs,
             row=row,
         )
-        cells = {k: v for k, v in row.items() if k not in task.audio_columns} if key_row else None
+        cells = {k: v for k, v in row.items() if k not in audio_columns} if key_row else None
         key, version = infer_key(identity, settings, request, shas, key_options, cells)
         rows.append(PreparedRow(request, key, None, version))
     return rows

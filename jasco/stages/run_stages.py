@@ -149,7 +149,7 @@ class Run:
 
         frame = read_table(items_csv)
         found = set()
-        for column in self.task.audio_columns:
+        for column in self.task.audio_columns_for(self.options):
             for cell in frame[column] if column in frame.columns else ():
                 path = resolve_audio_path(str(cell), items_csv, self.data_dir)
                 if path is not None:

@@ -48,6 +48,7 @@ def run_score(answers_csv: Path, out_csv: Path, *, task: str, task_options: Mapp
         arguments={"answers_csv": str(answers_csv), "out_csv": str(out_csv), "task": the_task.name,
                    "task_options": values},
         details={"input_sha256": file_sha256(answers_csv),
-                 "counts": {"rows": result.n_rows, "scored": result.n_scored, "unscored": result.n_unscored}},
+                 "counts": {"rows": result.n_rows, "scored": result.n_scored, "unscored": result.n_unscored},
+                 **({"task_details": result.details} if result.details else {})},
     )
     return ScoreSummary(out_csv, manifest, result.n_rows, result.n_scored, result.n_unscored)

@@ -22,6 +22,11 @@ A task is everything one benchmark needs, behind one object registered by name i
 - optionally, the hashes of the prompt files its items use (``prompt_hashes``: the infer manifest
   records them) and files ``jasco run`` writes after scoring (``write_run_outputs``, e.g. a
   challenge's submission file).
+- optionally, with defaults in ``TaskBase``: ``audio_columns_for(options)`` (the audio slots when an
+  option changes them, e.g. a second, reference audio), ``excluded_rows(frame, model, options)``
+  (rows a model is not asked, each with its reason: recorded and counted, never dropped), and
+  ``fingerprint(options)`` (hashes of the versioned files that decide what is asked, for store keys
+  and manifests).
 
 Stages never branch on a task's name; they call these methods. ``TaskBase`` gives the defaults.
 """
@@ -29,7 +34,7 @@ Stages never branch on a task's name; they call these methods. ``TaskBase`` give
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -58,6 +63,7 @@ class ScoreResult:
     table: pd.DataFrame
     n_rows: int
     n_scored: int
+    details: dict[str, Any] = field(default_factory=dict)  # more counts and versions, for the manifest
 
     @property
     def n_unscored(self) -> int:
@@ -130,6 +136,9 @@ class Task(Protocol):
     def prompt_hashes(self, options: Mapping[str, Any]) -> dict[str, str]: ...
     def write_run_outputs(self, scored: Sequence[Path], out_dir: Path, options: Mapping[str, Any],
                           echo: Callable[[str], None]) -> list[str]: ...
+    def audio_columns_for(self, options: Mapping[str, Any]) -> tuple[str, ...]: ...
+    def excluded_rows(self, frame: pd.DataFrame, model: Any, options: Mapping[str, Any]) -> dict[int, str]: ...
+    def fingerprint(self, options: Mapping[str, Any]) -> dict[str, str]: ...
 
 
 class TaskError(ValueError):
@@ -146,6 +155,7 @@ class TaskBase:
     options: tuple[TaskOption, ...] = ()
     item_columns: tuple[str, ...] = ()
     row_key: tuple[str, ...] = ()
+    audio_columns: tuple[str, ...] = ()
     answer_column = "answer"
     rules_version = "1"
 
@@ -184,6 +194,18 @@ class TaskBase:
         """Files ``jasco run`` writes from the scored (or judged) files after scoring; returns one line
         per output that could not be written (the run warns and exits non-zero). None by default."""
         return []
+    def audio_columns_for(self, options: Mapping[str, Any]) -> tuple[str, ...]:
+        """The audio columns (one per audio slot) of items expanded with ``options``."""
+        return self.audio_columns
+
+    def excluded_rows(self, frame: pd.DataFrame, model: Any, options: Mapping[str, Any]) -> dict[int, str]:
+        """Rows of ``frame`` (by position) that ``model`` is not asked, each with why; the infer stage
+        writes the reason in ``infer_excluded`` and counts it. Raise ``TaskError`` to refuse the model."""
+        return {}
+
+    def fingerprint(self, options: Mapping[str, Any]) -> dict[str, str]:
+        """Hashes of the versioned files that decide what is asked (in infer store keys and manifests)."""
+        return {}
 
 
 # The registered objects are task instances (``"module:TASK"``).

@@ -13,6 +13,8 @@ from jasco.tasks.datasets import DATASETS
 # TASKS.register("name", "module:TASK", "one-line summary")
 TASKS.register("jasco", "jasco.tasks.jasco.task:TASK", "What Are They Doing (JASCO): 80 clips x 8 instructions, "
                "answers rated by LLM judges")
+TASKS.register("speech-quality", "jasco.tasks.speech_quality.task:TASK",
+               "speech quality (MOS, noi, col, dis, loud) from audio LLMs and predictors, on NISQA")
 TASKS.register("testing-pairs", "jasco.testing.pair_task:TASK",
                "testing: two tones per item, which is higher (1 or 2), scored by rule")
 TASKS.register("xacle", "jasco.tasks.xacle.task:TASK",

@@ -1,11 +1,13 @@
 """Speech-quality predictors by name: each takes mono float32 16 kHz samples, returns numbers.
 
 A predictor is built by a factory ``factory(threads: int) -> Predictor`` registered in
-``PREDICTORS`` (``jasco.core.registry.Registry``; the module is imported only when selected, and
-only inside the worker processes of ``jasco.quality.runner``). ``predict`` returns named
+``PREDICTORS`` (``jasco.core.registry.Registry``; a predictor module is light at import: its
+heavy packages are imported when the predictor is built, only inside the worker processes of
+``jasco.quality.runner``). ``predict`` returns named
 values: ``mos`` (and for ``signal`` also noi, col, dis, loud) plus extra values the predictor
 really computes (DNSMOS SIG/BAK/P808, every signal feature). ``version`` names the packages
-and weights that produced them. A predictor raises ``PredictionError`` (or any ValueError)
+and weights that produced them (its module's ``package_version()``, which ``predictor_version``
+reads without building the predictor). A predictor raises ``PredictionError`` (or any ValueError)
 for a signal it cannot score; the runner turns that into a per-file error status.
 
 Add a predictor: a module in this package with a factory, one ``PREDICTORS.register`` line
@@ -58,6 +60,16 @@ def missing_requirements(name: str) -> list[str]:
 
     PREDICTORS.entry(name)  # unknown names raise UnknownNameError listing the known ones
     return [module for module in REQUIREMENTS.get(name, ()) if find_spec(module) is None]
+
+
+def predictor_version(name: str) -> str:
+    """What ``name``'s ``version()`` reports, read without building it (its module's ``package_version``;
+    no heavy package is imported)."""
+    import importlib
+
+    module = importlib.import_module(PREDICTORS.entry(name).target.partition(":")[0])
+    version: str = module.package_version()
+    return version
 
 
 def versions_of(*distributions: str) -> str:

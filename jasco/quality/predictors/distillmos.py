@@ -55,7 +55,7 @@ class DistillMosPredictor:
         self._torch = torch
 
     def version(self) -> str:
-        return versions_of("distillmos", "xls-r-sqa", "torch") + ", weights distill_mos_v7.pt"
+        return package_version()
 
     def predict(self, samples: np.ndarray) -> dict[str, float]:
         torch = self._torch
@@ -63,6 +63,11 @@ class DistillMosPredictor:
         with torch.inference_mode():
             score = self._model(x)
         return {"mos": float(score.reshape(-1)[0])}
+
+
+def package_version() -> str:
+    """The packages and weights that produce this predictor's numbers (metadata only)."""
+    return versions_of("distillmos", "xls-r-sqa", "torch") + ", weights distill_mos_v7.pt"
 
 
 def factory(threads: int = 1) -> DistillMosPredictor:

@@ -46,7 +46,7 @@ class DnsmosPredictor:
         self._scorer = scorer
 
     def version(self) -> str:
-        return versions_of("speechmos", "onnxruntime", "librosa")
+        return package_version()
 
     def predict(self, samples: np.ndarray) -> dict[str, float]:
         x = np.asarray(samples, dtype=np.float32)
@@ -61,6 +61,11 @@ class DnsmosPredictor:
             "p808": float(scores["p808_mos"]),
             "input_clipped_samples": float(over),
         }
+
+
+def package_version() -> str:
+    """The packages that produce this predictor's numbers (metadata only, nothing imported)."""
+    return versions_of("speechmos", "onnxruntime", "librosa")
 
 
 def factory(threads: int = 1) -> DnsmosPredictor:

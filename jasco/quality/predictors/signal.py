@@ -21,7 +21,7 @@ class SignalPredictor:
     dimensions = ("mos", "noi", "col", "dis", "loud")
 
     def version(self) -> str:
-        return f"jasco {__version__} {mapping.MAPPING_VERSION}, {versions_of('pyloudnorm', 'scipy', 'numpy')}"
+        return package_version()
 
     def predict(self, samples: np.ndarray) -> dict[str, float]:
         try:
@@ -29,6 +29,11 @@ class SignalPredictor:
         except AnalysisError as error:
             raise PredictionError(str(error)) from None
         return {**mapping.dimensions(features), **features.as_dict()}
+
+
+def package_version() -> str:
+    """jasco's version, the mapping's version and the packages behind the features."""
+    return f"jasco {__version__} {mapping.MAPPING_VERSION}, {versions_of('pyloudnorm', 'scipy', 'numpy')}"
 
 
 def factory(threads: int = 1) -> SignalPredictor:

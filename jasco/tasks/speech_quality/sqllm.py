@@ -140,17 +140,12 @@ def scores(frame: pd.DataFrame, value_column: str = "y_pred", status_column: str
     })
 
 
-def reparse_report(frame: pd.DataFrame, **options: Any) -> dict[str, Any]:
-    """Both scorings in one payload: their y_pred (model '<name> (their y_pred)') and jasco's
-    re-extraction (model '<name> (jasco extractor)'), and how many rows differ."""
+def reparse_summary(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """``reparse(frame)`` and how the two readings differ: counts and the first five examples."""
     both = reparse(frame)
-    name = str(frame["model"].iloc[0])
-    table = pd.concat([scores(both, "y_pred", "status", f"{name} (their y_pred)"),
-                       scores(both, "jasco_y_pred", "jasco_status", f"{name} (jasco extractor)")])
-    payload = score_table(table, **options)
     differs = both[both["differs"]]
-    payload["reparse"] = {
-        "model": name, "n_rows": len(both), "n_differ": len(differs),
+    summary = {
+        "model": str(frame["model"].iloc[0]), "n_rows": len(both), "n_differ": len(differs),
         "n_only_theirs": int((differs["y_pred"].notna() & differs["jasco_y_pred"].isna()).sum()),
         "n_only_jasco": int((differs["y_pred"].isna() & differs["jasco_y_pred"].notna()).sum()),
         "n_both_different": int((differs["y_pred"].notna() & differs["jasco_y_pred"].notna()).sum()),
@@ -159,4 +154,16 @@ def reparse_report(frame: pd.DataFrame, **options: Any) -> dict[str, Any]:
                      for row, (_, r) in zip(np.flatnonzero(both["differs"].to_numpy())[:5].tolist(),
                                             differs.head(5).iterrows(), strict=True)],
     }
+    return both, summary
+
+
+def reparse_report(frame: pd.DataFrame, **options: Any) -> dict[str, Any]:
+    """Both scorings in one payload: their y_pred (model '<name> (their y_pred)') and jasco's
+    re-extraction (model '<name> (jasco extractor)'), and how many rows differ."""
+    both, summary = reparse_summary(frame)
+    name = summary["model"]
+    table = pd.concat([scores(both, "y_pred", "status", f"{name} (their y_pred)"),
+                       scores(both, "jasco_y_pred", "jasco_status", f"{name} (jasco extractor)")])
+    payload = score_table(table, **options)
+    payload["reparse"] = summary
     return payload
