@@ -18,12 +18,13 @@ from jasco.commands.options import data_dir_option, pop_task, resolve_data_dir, 
 def expand(out: Path, data_dir: Path | None, **values: Any) -> None:
     """Write every item of the task (JASCO: 80 clips x 8 instruction variants)."""
     from jasco.core.table import write_table
+    from jasco.tasks.base import TaskError
     from jasco.tasks.datasets import DatasetError
 
     task, options = resolve_task(*pop_task(values))
     try:
         frame = task.expand(resolve_data_dir(data_dir, task), options)
-    except DatasetError as error:
+    except (DatasetError, TaskError) as error:
         raise click.ClickException(str(error)) from None
     write_table(frame, out)
     click.echo(f"{len(frame)} items written to {out}")

@@ -13,6 +13,12 @@ from jasco.tasks.datasets import DATASETS
 # TASKS.register("name", "module:TASK", "one-line summary")
 TASKS.register("jasco", "jasco.tasks.jasco.task:TASK", "What Are They Doing (JASCO): 80 clips x 8 instructions, "
                "answers rated by LLM judges")
+TASKS.register("alld-describe", "jasco.tasks.alld.task:DESCRIBE",
+               "ALLD describe: a quality description ending with a MOS, vs human ratings and reference descriptions")
+TASKS.register("alld-ab", "jasco.tasks.alld.task:AB",
+               "ALLD A/B: which of two files sounds better, both orders, the ALLM's own [SpeechA]/[SpeechB]")
+TASKS.register("alld-ab-summary", "jasco.tasks.alld.task:AB_SUMMARY",
+               "ALLD A/B as published: the ALLM's comparison summarised by a text LLM judge")
 TASKS.register("testing-pairs", "jasco.testing.pair_task:TASK",
                "testing: two tones per item, which is higher (1 or 2), scored by rule")
 

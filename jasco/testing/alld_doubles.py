@@ -3,16 +3,17 @@
 ``fake-captioner`` (a ``FakeJudge``: the same event log, stall and failure options) answers ALLD's
 caption prompts from the meta info they contain: a MOS prompt gets a description naming each
 factor and ending with the MOS, an A/B prompt a comparison that prefers the higher MOS, a summary
-prompt ``[SpeechA]`` or ``[SpeechB]`` as its context says. ``sloppy_every=N`` makes about one
+prompt ``[SpeechA]`` or ``[SpeechB]``, whichever its context names last. ``sloppy_every=N`` makes about one
 summary in N come back as ``[SpeechA].`` (extra text, so it is re-asked): which ones depends on
 the prompt and the request's seed, so a re-ask (another seed) may parse. ``empty_marker`` gives
 an empty answer to any prompt containing it. The text depends on the seed (``variant``), so the
 two description passes differ.
 
 ``fake-alld-allm`` answers the ALLD evaluation items from their table row: ``policy="oracle"``
-describes each file ending with its human MOS and picks the file with the higher MOS;
-``policy="first"`` adds ``offset`` to the MOS (kept within 1-5) and always picks the first file
-heard. ``empty_items`` (comma-separated ids) get an empty answer.
+names each file's human ratings (noisiness, coloration, discontinuity, loudness, then ``MOS:``)
+and picks the file with the higher MOS; ``policy="first"`` gives only a MOS, ``offset`` above the
+human one (kept within 1-5), and always picks the first file heard. ``empty_items``
+(comma-separated ids) get an empty answer.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class FakeCaptioner(FakeJudge):
             return ""
         if prompt.startswith("According to the context"):
             context = prompt.split("Context:", 1)[-1]
-            choice = "[SpeechA]" if "SpeechA is better" in context else "[SpeechB]"
+            choice = "[SpeechA]" if context.rfind("SpeechA") > context.rfind("SpeechB") else "[SpeechB]"
             sloppy = self.sloppy_every and variant % self.sloppy_every == 0
             return choice + "." if sloppy else choice
         metas = [json.loads(found) for found in _META.findall(prompt)]
@@ -95,8 +96,11 @@ class ScriptedAlldAllm:
     def answer(self, row: dict[str, str]) -> str:
         if "expected" in row:  # an A/B item
             choice = row["expected"] if self.policy == "oracle" else "SpeechA"
-            return f"Comparing the two recordings, I prefer this one.\n[{choice}]"
-        mos = float(row["mos"]) if self.policy == "oracle" else min(5.0, max(1.0, float(row["mos"]) + self.offset))
+            return f"Comparing the two recordings, {choice} is better.\n[{choice}]"
+        if self.policy == "oracle":
+            return (f"The noisiness is {row['noi']}, the coloration is {row['col']}, the discontinuity is "
+                    f"{row['dis']} and the loudness is {row['loud']}. MOS: {row['mos']}")
+        mos = min(5.0, max(1.0, float(row["mos"]) + self.offset))
         return f"The speech is described here. The MOS is {mos:g}."
 
     def generate(self, requests: Sequence[ChatRequest], on_result: ResultCallback) -> None:
