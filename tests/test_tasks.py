@@ -32,11 +32,11 @@ def test_tasks_are_listed_and_an_unknown_task_names_the_known_ones() -> None:
     assert listed.exit_code == 0 and "jasco " in listed.output and "testing-pairs" in listed.output
     assert "scored by judge" in listed.output and "scored by rule" in listed.output
     assert "option pairs (int" in listed.output
-    known = r"unknown task 'nope'; known: jasco, speech-quality, testing-pairs"  # sorted; more tasks may join
-    with pytest.raises(UnknownNameError, match=known):
+    with pytest.raises(UnknownNameError, match=r"unknown task 'nope'; known: (.*, )?jasco, (.*, )?testing-pairs"):
         get_task("nope")
     result = CliRunner().invoke(cli, ["expand", "--task", "nope", "--out", "x.csv"])
-    assert result.exit_code == 2 and re.search(known, result.output)
+    assert result.exit_code == 2 and re.search(r"unknown task 'nope'; known: (.*, )?jasco, (.*, )?testing-pairs",
+                                               result.output)
     assert "Traceback" not in result.output
 
 

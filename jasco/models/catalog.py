@@ -42,3 +42,7 @@ MODELS.register("signal", "jasco.models.quality_predictor:signal",
 MODELS.register("fake-allm", "jasco.testing.fake_allm:fake_allm", "testing: a deterministic fake ALLM (no model)")
 MODELS.register("testing-echo", "jasco.testing.echo_adapter:echo", "testing: model-free echo of item and audio")
 MODELS.register("fake", "jasco.testing.fake_judge:factory", "testing: a deterministic scripted judge")
+MODELS.register("fake-captioner", "jasco.testing.alld_doubles:fake_captioner",
+                "testing: a deterministic expert text LLM for ALLD's caption prompts")
+MODELS.register("fake-alld-allm", "jasco.testing.alld_doubles:fake_alld_allm",
+                "testing: a scripted ALLM for the ALLD describe and A/B items")

@@ -15,6 +15,12 @@ TASKS.register("jasco", "jasco.tasks.jasco.task:TASK", "What Are They Doing (JAS
                "answers rated by LLM judges")
 TASKS.register("speech-quality", "jasco.tasks.speech_quality.task:TASK",
                "speech quality (MOS, noi, col, dis, loud) from audio LLMs and predictors, on NISQA")
+TASKS.register("alld-describe", "jasco.tasks.alld.task:DESCRIBE",
+               "ALLD describe: a quality description ending with a MOS, vs human ratings and reference descriptions")
+TASKS.register("alld-ab", "jasco.tasks.alld.task:AB",
+               "ALLD A/B: which of two files sounds better, both orders, the ALLM's own [SpeechA]/[SpeechB]")
+TASKS.register("alld-ab-summary", "jasco.tasks.alld.task:AB_SUMMARY",
+               "ALLD A/B as published: the ALLM's comparison summarised by a text LLM judge")
 TASKS.register("testing-pairs", "jasco.testing.pair_task:TASK",
                "testing: two tones per item, which is higher (1 or 2), scored by rule")
 TASKS.register("xacle", "jasco.tasks.xacle.task:TASK",

@@ -73,6 +73,10 @@ class FakeJudge:
         return (f"Explanation1: fake judgment {digest % 10_000}.\nRating: {rating}\n"
                 f"Explanation2: the prediction is {_LABELS[(digest // 3) % 4]}.\nOrientation: {label}")
 
+    def respond(self, request: ChatRequest) -> str:
+        """The answer to one request (subclasses may read its sampling, e.g. the seed)."""
+        return self.answer(request.messages)
+
     def generate(self, requests: Sequence[ChatRequest], on_result: ResultCallback) -> None:
         for request in requests:
             if self.stall_after is not None and self.answered >= self.stall_after:
@@ -87,7 +91,7 @@ class FakeJudge:
                                              f"fake judge failure for a request containing {self.fail_marker!r}"))
                 self._log({"event": "call", "key": key, "error": True})
             else:
-                on_result(ModelResult(index=request.index, text=self.answer(request.messages), finish_reason="stop"))
+                on_result(ModelResult(index=request.index, text=self.respond(request), finish_reason="stop"))
                 self._log({"event": "call", "key": key})
             self.answered += 1
 

@@ -169,11 +169,12 @@ def _block(title: str, requests: Sequence[GenerationRequest]) -> str:
 
 def dry_run(
     metas: Sequence[QualityMeta], pairs: Sequence[Pair], *, seed: int, example: MosExample | None = None,
+    settings: Mapping[str, PassSettings] | None = None,
 ) -> str:
     """The rendered prompts for the first file and the first pair, with settings and seeds."""
     if not metas:
         raise PlanError("dry run: no files in the meta info")
-    passes = pass_settings()
+    passes = settings or pass_settings()
     blocks = [_block(f"MOS description of {metas[0].file_id}",
                      plan_descriptions(metas[:1], seed=seed, example=example, settings=passes))]
     if pairs:

