@@ -66,7 +66,7 @@ def test_640_rows_in_one_batched_run_then_rerun_hits_the_store(
 ) -> None:
     decoding = Decoding(max_tokens=6, accept_truncated=True)
     summary = run_judge(answers_640, tmp_path / "out.csv", judge=vllm_judge.model_id, backend="vllm",
-                        decoding=decoding, backend_instance=vllm_judge, progress=False)
+                        backend_options=ENGINE, decoding=decoding, backend_instance=vllm_judge, progress=False)
     assert (summary.n_rows, summary.n_judged_now, summary.n_errors, summary.n_model_calls) == (640, 640, 0, 640)
     assert len(set(store_keys(summary.store_path))) == 640
     out = read_table(tmp_path / "out.csv", required=("judge_output", "parse_status"))
@@ -80,10 +80,11 @@ def test_640_rows_in_one_batched_run_then_rerun_hits_the_store(
     assert all(s.startswith("unscored") for s in out["parse_status"])  # garbage text never scores
     assert out["judge_output"].str.strip().str.len().min() > 0 and out["judge_output"].nunique() > 1
     again = run_judge(answers_640, tmp_path / "out.csv", judge=vllm_judge.model_id, backend="vllm",
-                      decoding=decoding, backend_instance=vllm_judge, progress=False)
+                      backend_options=ENGINE, decoding=decoding, backend_instance=vllm_judge, progress=False)
     assert (again.n_judged_now, again.n_from_store, again.n_model_calls) == (0, 640, 0)
     assert read_table(tmp_path / "out.csv", required=()).equals(out)
-    # through the registry, as the CLI does: the engine is never even built for a stored rerun
+    # through the registry, as the CLI does: the engine is never even built for a stored rerun (the
+    # engine options are in the keys, a deny-list: the instance above was described with the same)
     import vllm
 
     def no_engine(*args: Any, **kwargs: Any) -> None:

@@ -93,8 +93,8 @@ def test_run_tiny_qwen2_audio_with_tiny_vllm_judge_killed_and_resumed(tmp_path: 
                     "--judge-option", "dtype=float32"]
     command = [sys.executable, "-c", "from jasco.cli import main; main()", "run", "--model", "qwen2-audio",
                "--backend", "vllm", "--model-id", str(allm), *engine, "--judges", str(judge),
-               "--judge-backend", "vllm", *judge_engine, "--judge-max-tokens", "64", "--max-new-tokens", "16",
-               "--accept-truncated",
+               "--judge-backend", "vllm", *judge_engine, "--judge-max-tokens", "160", "--max-new-tokens", "16",
+               "--accept-truncated", "--structured",  # a random-weight judge scores rows only when constrained
                "--check-audio", "--limit", "16", "--bootstrap", "20", "--out", str(out),
                "--data-dir", str(upstream_dir), "--no-progress"]
     env = {**os.environ, "VLLM_ENABLE_V1_MULTIPROCESSING": "0", "VLLM_CPU_KVCACHE_SPACE": "1",
