@@ -174,12 +174,7 @@ class Run:
                                 echo=self.echo, max_consecutive_errors=self.max_consecutive_errors)
             self.echo(f"[infer] {model}: {summary.n_generated_now} generated, {summary.n_from_store} from store, "
                       f"{summary.n_errors} errors ({summary.n_empty} empty, {summary.n_truncated} truncated) -> {out}")
-            if summary.stopped:
-                raise RunStoppedError(f"infer {model}: {summary.stopped}")
-            if summary.n_errors:
-                self.problems.append(f"infer {model}: {summary.n_errors} rows failed (rerun to retry them)")
-            else:
-                mark_done(out, stamp)
+            self._settle(f"infer {model}", summary.stopped, summary.n_errors, out, stamp)
         return answers
 
     def score(self, answers: Mapping[str, Path]) -> list[Path]:
@@ -230,9 +225,14 @@ class Run:
         self.echo(f"[judge] {judge} x {model}: {result.n_judged_now} judged, {result.n_from_store} from store, "
                   f"{result.n_unscored} unscored, {result.n_no_answer} without an answer, {result.n_errors} errors "
                   f"-> {out}")
-        if result.stopped:
-            raise RunStoppedError(f"judge {judge} x {model}: {result.stopped}")
-        if result.n_errors:
-            self.problems.append(f"judge {judge} x {model}: {result.n_errors} rows failed (rerun to retry)")
+        self._settle(f"judge {judge} x {model}", result.stopped, result.n_errors, out, stamp)
+
+    def _settle(self, stage: str, stopped: str | None, n_errors: int, out: Path, stamp: Mapping[str, Any]) -> None:
+        """After a stage: a stop ends the run; row errors are a problem (no stamp: the next run
+        retries them); else the stamp marks the output current."""
+        if stopped:
+            raise RunStoppedError(f"{stage}: {stopped}")
+        if n_errors:
+            self.problems.append(f"{stage}: {n_errors} rows failed (rerun to retry them)")
         else:
             mark_done(out, stamp)
