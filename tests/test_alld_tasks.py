@@ -40,9 +40,9 @@ def references(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "captions.jsonl"
 
 
-def run(task: str, corpus: Path, out: Path, *args: Any) -> dict[str, Any]:
+def run(task: str, corpus: Path, out: Path, *args: Any, status: int = 0) -> dict[str, Any]:
     result = invoke("run", "--task", task, "--data-dir", corpus, *DEMO, "--out", out, *args)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == status, result.output
     report: dict[str, Any] = json.loads((out / "report.json").read_text())
     return report
 
@@ -88,14 +88,15 @@ def test_describe_oracle_with_references_bleu_similarity_and_examples(corpus: Pa
 def test_describe_offset_answers_and_an_empty_one(corpus: Path, tmp_path: Path) -> None:
     empty = "DEMO_SIM/deg/vctk_p287_002_c06.wav"
     report = run("alld-describe", corpus, tmp_path, "--model", "fake-alld-allm", "--option", "policy=first",
-                 "--option", f"empty_items={empty}")
+                 "--option", f"empty_items={empty}", status=3)  # an empty answer is a failed row: exit 3
     quantities = by_quantity(report)
     mos = quantities["mos"]
     assert (mos["n"], mos["n_total"], mos["coverage"]) == (5, 6, 5 / 6)
     assert mos["mse"] == pytest.approx(0.25) and mos["mae"] == pytest.approx(0.5) and mos["pearson"] == pytest.approx(1)
-    assert mos["unscored"] == {"empty answer": 1}
+    empty_reason = "empty answer (infer error: empty content)"
+    assert mos["unscored"] == {empty_reason: 1}
     assert quantities["noi"]["n"] == 0 and quantities["noi"]["unscored"] == {
-        "empty answer": 1, "no number or category word for noi": 5}
+        empty_reason: 1, "no number or category word for noi": 5}
     assert "text_quality" not in report["sections"] and "examples" not in report["sections"]
 
 
@@ -143,7 +144,7 @@ def test_ab_position_bias_and_the_oracle(corpus: Path, tmp_path: Path) -> None:
 
 def test_ab_summary_by_a_text_llm_beside_the_own_verdict_and_the_repair(corpus: Path, tmp_path: Path) -> None:
     report = run("alld-ab-summary", corpus, tmp_path, "--model", "fake-alld-allm", "--judges", "fake-captioner",
-                 "--judge-option", "sloppy_every=2", "--pairs", "4")
+                 "--judge-option", "sloppy_every=2", "--pairs", "4", "--no-repair")  # the re-ask is tested below
     entries = {entry["model"]: entry for entry in report["results"]["results"]}
     own, summary = entries["fake/alld-oracle (own verdict)"], entries["fake/alld-oracle (summary by fake-captioner)"]
     assert (own["n_total"], own["accuracy"]) == (8, 1.0)
@@ -168,7 +169,11 @@ def test_the_summary_judge_spec_sends_alld_s_prompt_and_reads_strictly() -> None
 
     regex = JUDGING.regex("summary", 8)
     assert regex is not None and re.fullmatch(regex, "[SpeechA]") and not re.fullmatch(regex, "[SpeechA].")
-    assert JUDGING.repair_messages("summary", "[SpeechA]") is None
+    assert JUDGING.repair_requests("summary", "[SpeechA]") == {}  # parsed: no re-ask
+    (again,) = JUDGING.repair_requests("summary", "I think the first.")["repair"]
+    assert again["content"].endswith("Context:\nI think the first.")
+    assert JUDGING.repaired("I think the first.", {"repair": "[SpeechA]"}, {}).choice == "SpeechA"
+    assert not JUDGING.repaired("I think the first.", {}, {"repair": "timeout"}).scored
     with pytest.raises(ValueError, match="one judge template"):
         JUDGING.check_template("eval_py")
 

@@ -133,6 +133,7 @@ class Task(Protocol):
     def score(self, answers: pd.DataFrame, options: Mapping[str, Any]) -> ScoreResult: ...
     def validate_answers(self, answers: pd.DataFrame, path: Path) -> None: ...
     def resolve_options(self, given: Mapping[str, Sequence[Any]]) -> dict[str, Any]: ...
+    def dataset_for(self, data_dir: Path) -> str | None: ...
     def prompt_hashes(self, options: Mapping[str, Any]) -> dict[str, str]: ...
     def write_run_outputs(self, scored: Sequence[Path], out_dir: Path, options: Mapping[str, Any],
                           echo: Callable[[str], None]) -> list[str]: ...
@@ -184,6 +185,12 @@ class TaskBase:
 
     def resolve_options(self, given: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
         return resolve_task_options(self.name, self.options, given)
+
+    def dataset_for(self, data_dir: Path) -> str | None:
+        """The registered dataset ``data_dir`` holds, verified against its committed hashes before any
+        stage reads it; None for a directory in the task's layout that no dataset commits hashes for
+        (the task's own reader checks it). Default: the task's dataset."""
+        return self.dataset
 
     def prompt_hashes(self, options: Mapping[str, Any]) -> dict[str, str]:
         """prompt file -> sha256 of the files the items are asked with (none by default)."""

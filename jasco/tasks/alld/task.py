@@ -28,6 +28,7 @@ from jasco.models.types import AudioPart, Message, TextPart
 from jasco.tasks.alld.items import AB_COLUMNS, DESCRIBE_COLUMNS
 from jasco.tasks.base import JudgeSpec, ScoreResult, TaskBase, TaskError
 from jasco.tasks.options import TaskOption
+from jasco.tasks.speech_quality.datasets import NisqaLayoutData
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,7 +58,7 @@ def read_split_corpus(data_dir: Path, options: Mapping[str, Any]) -> Corpus:
         raise DatasetError(str(error)) from None
 
 
-class DescribeTask(TaskBase):
+class DescribeTask(NisqaLayoutData, TaskBase):
     name = "alld-describe"
     summary = "ALLD describe: the ALLM describes a file's quality and ends with a MOS, scored vs human ratings"
     dataset = "nisqa"
@@ -103,7 +104,7 @@ class DescribeTask(TaskBase):
         return ScoreResult(table, len(table), n_scored)
 
 
-class ABTask(TaskBase):
+class ABTask(NisqaLayoutData, TaskBase):
     name = "alld-ab"
     summary = "ALLD A/B: the ALLM hears two files (both orders) and ends with [SpeechA] or [SpeechB], scored by rule"
     dataset = "nisqa"

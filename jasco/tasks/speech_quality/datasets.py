@@ -86,6 +86,30 @@ class SpeechDemoDataset:
         return VerifyResult(Path(root), _count_files(Path(root)), verify_speech_demo(Path(root)))
 
 
+def nisqa_layout_dataset(root: Path) -> str | None:
+    """Which registered dataset a directory in NISQA's layout is: ``speech-demo`` (its manifest),
+    ``nisqa`` (installed by ``jasco data fetch --dataset nisqa``: the licence file it writes), or
+    None: any other corpus in the layout (a part of NISQA, one built with
+    ``jasco.quality.demo_corpus``, your own), which has no committed hashes and is checked row by
+    row as it is read (``jasco.tasks.speech_quality.corpus``)."""
+    from jasco.quality.speech_demo import MANIFEST_NAME
+    from jasco.tasks.speech_quality.licence import LICENCE_FILE
+
+    root = Path(root)
+    if (root / MANIFEST_NAME).is_file():
+        return "speech-demo"
+    if (root / LICENCE_FILE).is_file():
+        return "nisqa"
+    return None
+
+
+class NisqaLayoutData:
+    """For a task that reads any corpus in NISQA's layout (``dataset_for``, see ``jasco.tasks.base``)."""
+
+    def dataset_for(self, data_dir: Path) -> str | None:
+        return nisqa_layout_dataset(data_dir)
+
+
 def _count_files(root: Path) -> int:
     return sum(1 for path in root.rglob("*") if path.is_file()) if root.is_dir() else 0
 

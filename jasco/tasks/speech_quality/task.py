@@ -29,6 +29,7 @@ from jasco.models.types import AudioPart, Message, TextPart
 from jasco.tasks.base import AnswerFormat, ScoreResult, TaskBase, TaskError
 from jasco.tasks.options import TaskOption, TaskOptionError
 from jasco.tasks.speech_quality.corpus import TEST_SPLITS
+from jasco.tasks.speech_quality.datasets import NisqaLayoutData
 from jasco.tasks.speech_quality.item_table import ITEM_COLUMNS
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ OPTIONS = (
 )
 
 
-class SpeechQualityTask(TaskBase):
+class SpeechQualityTask(NisqaLayoutData, TaskBase):
     name = "speech-quality"
     summary = "speech quality (MOS, noi, col, dis, loud) from audio LLMs and predictors, on NISQA (issue 12)"
     dataset = "nisqa"
