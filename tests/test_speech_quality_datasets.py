@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from jasco.cli import cli
@@ -40,3 +41,27 @@ def test_nisqa_refuses_a_source_that_is_not_the_corpus(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "NISQA" in result.output or "NISQA_corpus_file.csv" in result.output, result.output
     assert not (tmp_path / "corpus").exists()
+
+
+def test_each_directory_is_verified_as_the_dataset_it_holds(tmp_path: Path) -> None:
+    """An installed copy (its manifest or licence file) is checked against its committed hashes
+    before any stage reads it; any other corpus in NISQA's layout has none and is read as it is."""
+    from jasco.quality.speech_demo import MANIFEST_NAME
+    from jasco.stages.items import verify_dataset
+    from jasco.tasks.base import get_task
+    from jasco.tasks.datasets import DatasetError
+    from jasco.tasks.speech_quality.datasets import nisqa_layout_dataset
+    from jasco.tasks.speech_quality.licence import LICENCE_FILE
+
+    demo, nisqa, other = (tmp_path / name for name in ("demo", "nisqa", "other"))
+    for root in (demo, nisqa, other):
+        root.mkdir()
+        (root / "NISQA_corpus_file.csv").write_text("db,filepath_deg\n", encoding="utf-8")
+    (demo / MANIFEST_NAME).write_text("{}", encoding="utf-8")
+    (nisqa / LICENCE_FILE).write_text("licence\n", encoding="utf-8")
+    assert [nisqa_layout_dataset(root) for root in (demo, nisqa, other)] == ["speech-demo", "nisqa", None]
+    for task in ("speech-quality", "alld-describe", "alld-ab"):
+        verify_dataset(get_task(task), other)  # nothing committed to check
+        for root, name in ((demo, "speech-demo"), (nisqa, "nisqa")):
+            with pytest.raises(DatasetError, match=f"dataset {name} in {root} does not match"):
+                verify_dataset(get_task(task), root)
