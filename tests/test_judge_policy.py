@@ -126,7 +126,7 @@ def test_decoding_upstream_samples_seeded_and_is_recorded(tmp_path: Path, upstre
         (1.0, 1.0, 3, 1000)}
     manifest = json.loads((tmp_path / "up.csv.manifest.json").read_text())
     assert manifest["decoding"] == {"temperature": 1.0, "top_p": 1.0, "max_tokens": 1000, "seed": 3,
-                                    "structured": False, "preset": "upstream"}
+                                    "structured": False, "preset": "upstream", "accept_truncated": False}
     greedy = CliRunner().invoke(cli, [*base, str(tmp_path / "greedy.csv")])
     assert greedy.exit_code == 0 and server.bodies[-1]["temperature"] == 0.0
     clash = CliRunner().invoke(cli, [*base, str(tmp_path / "x.csv"), "--decoding", "upstream", "--temperature", "0.5"])

@@ -61,7 +61,8 @@ def test_out_columns_rerun_and_manifest(upstream_dir: Path, tmp_path: Path) -> N
     assert len(log_events(log)) == 23
     assert read_table(tmp_path / "out.csv", required=()).equals(out)
     manifest = json.loads(first.manifest_path.read_text())
-    assert manifest["stage"] == "judge" and manifest["decoding"] == {**Decoding().as_dict(), "preset": "jasco"}
+    assert manifest["stage"] == "judge" and manifest["decoding"] == {**Decoding().as_dict(), "preset": "jasco",
+                                                                 "accept_truncated": False}
     assert manifest["decoding"]["temperature"] == 0 and manifest["decoding"]["max_tokens"] == 1000
     assert manifest["judge"] == {"model": "fake-judge", "revision": None}
     assert set(manifest["template"]["files"]) == {

@@ -44,7 +44,8 @@ OPTIONS: dict[str, Callable[[Path], dict[str, Any]]] = {
                            "worker_args": ["--adapter", "testing-echo"]},
     "openai": lambda tmp: {"model_id": "served-model", "base_url": "http://127.0.0.1:9/v1"},
     **{name: (lambda tmp: {}) for name in ("reference", "audio-only", "speech-only", "describe-only", "similarity",
-                                           "fake", "fake-allm", "testing-echo")},
+                                           "fake", "fake-allm", "testing-echo", "dnsmos", "distillmos",
+                                           "signal", "fake-alld-allm", "fake-captioner")},
 }
 EXTRA_BACKENDS = {"qwen2-audio": ({"backend": "transformers"},)}  # its other engine, proved too
 
@@ -92,7 +93,7 @@ def _forbid_loading(monkeypatch: pytest.MonkeyPatch, started: list[Sequence[str]
 
 
 # roles other than "infer": text judges take no audio; the chat backends serve both roles
-ROLES = {"fake": ("judge",), "similarity": ("judge",), "vllm": ("infer", "judge"), "hf": ("infer", "judge"),
+ROLES = {"fake": ("judge",), "similarity": ("judge",), "fake-captioner": ("judge",), "vllm": ("infer", "judge"), "hf": ("infer", "judge"),
          "openai": ("infer", "judge")}
 
 
