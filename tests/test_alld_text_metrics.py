@@ -103,7 +103,7 @@ def test_one_offline_loader_serves_the_similarity_judge_and_alld(monkeypatch: py
 
     monkeypatch.setattr(sentence_encoder, "load_sentence_transformer", fake_load)
     bundled_encoder()(["a"])
-    SimilarityJudge()._model  # the judge loads on first use (describing it loads nothing)
+    assert SimilarityJudge()._model is not None  # the judge loads on first use (describing it loads nothing)
     path = str(sentence_encoder.bundled_model_path())
     assert loads == [(path, "cpu"), (path, "cpu")]
 

@@ -93,8 +93,8 @@ def _forbid_loading(monkeypatch: pytest.MonkeyPatch, started: list[Sequence[str]
 
 
 # roles other than "infer": text judges take no audio; the chat backends serve both roles
-ROLES = {"fake": ("judge",), "similarity": ("judge",), "fake-captioner": ("judge",), "vllm": ("infer", "judge"), "hf": ("infer", "judge"),
-         "openai": ("infer", "judge")}
+ROLES = {"fake": ("judge",), "similarity": ("judge",), "fake-captioner": ("judge",), "vllm": ("infer", "judge"),
+         "hf": ("infer", "judge"), "openai": ("infer", "judge")}
 
 
 def _cases() -> list[tuple[str, str, dict[str, Any]]]:
