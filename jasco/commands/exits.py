@@ -22,8 +22,6 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_ROWS_FAILED = 3
-EXIT_INPUT_ERROR = EXIT_ERROR
-EXIT_INCOMPLETE = EXIT_ROWS_FAILED
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -91,4 +89,4 @@ def exit_incomplete(problems: Iterable[str]) -> NoReturn:
     """Print each problem on stderr (``error: ...``) and exit 3: the output is already written."""
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
-    raise SystemExit(EXIT_INCOMPLETE)
+    raise SystemExit(EXIT_ROWS_FAILED)
