@@ -26,3 +26,17 @@ def real_answers_dir() -> Path:
     if not (REAL_ANSWERS / "af3.csv").is_file():
         pytest.fail(f"real answers not found at {REAL_ANSWERS}; set JASCO_TEST_REAL_ANSWERS")
     return REAL_ANSWERS
+
+
+@pytest.fixture()
+def prompts_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of prompts/ that jasco reads instead of the checkout's (so a test may edit it)."""
+    import shutil
+
+    import jasco.core.paths as paths
+
+    copy = tmp_path / "prompts"
+    shutil.copytree(REPO / "prompts", copy)
+    real = paths.resource_dir
+    monkeypatch.setattr(paths, "resource_dir", lambda name: copy if name == "prompts" else real(name))
+    return copy

@@ -36,17 +36,6 @@ def data_copy(upstream_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     return copy
 
 
-@pytest.fixture()
-def prompts_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    import jasco.core.paths as paths
-
-    copy = tmp_path / "prompts"
-    shutil.copytree(REPO / "prompts", copy)
-    real = paths.resource_dir
-    monkeypatch.setattr(paths, "resource_dir", lambda name: copy if name == "prompts" else real(name))
-    return copy
-
-
 class Runner:
     """Runs the pipeline into one directory and reports what each run did."""
 

@@ -10,7 +10,6 @@ stamps of ``jasco run`` (in ``tests/test_run_stamps.py``) cover the rest.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -134,18 +133,6 @@ def test_judge_decoding_and_template_are_in_the_key(tmp_path: Path, items: Path,
     judge(tmp_path, items, JUDGE_BASE)
     judge(tmp_path, items, JUDGE_BASE, **change)
     assert calls["counting-judge"] == 2 * N
-
-
-@pytest.fixture()
-def prompts_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of prompts/ that jasco reads instead of the checkout's (so a test may edit it)."""
-    import jasco.core.paths as paths
-
-    copy = tmp_path / "prompts"
-    shutil.copytree(REPO / "prompts", copy)
-    real = paths.resource_dir
-    monkeypatch.setattr(paths, "resource_dir", lambda name: copy if name == "prompts" else real(name))
-    return copy
 
 
 def test_an_edited_judge_prompt_file_is_asked_again(tmp_path: Path, items: Path, calls: dict[str, int],
