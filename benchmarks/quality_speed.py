@@ -9,6 +9,9 @@ Builds the demo corpus from the clean recordings (or takes an existing one), the
                   included), which a busy shared machine disturbs far less than wall time
   whole corpus:   all three predictors over every file with ``--workers`` processes, wall time
                   from pool start (warm-up included) to the last file
+  DNSMOS paths:   CPU time of speechmos's own per-window scoring against jasco's shared P.835
+                  trunk on the same files in one process, one after the other (the ratio), and
+                  the largest difference between their scores (expected: 0)
 
 Goals (issue 13): signal >= 100x real time, DNSMOS >= 10x. The machine, its cores and the load
 average before and after are printed: on a shared machine the load changes the figures.
@@ -74,6 +77,27 @@ def _cpu_rtf(name: str, files: list[Path]) -> float:
     return audio / (time.process_time() - start)
 
 
+def _dnsmos_paths(files: list[Path]) -> tuple[float, float, float]:
+    """CPU seconds of the reference and the shared-trunk DNSMOS on ``files``, and their largest
+    score difference (runs in a spawned process)."""
+    from jasco.quality.audio_input import load_input
+    from jasco.quality.predictors.dnsmos import DnsmosPredictor
+
+    shared, reference = DnsmosPredictor(1), DnsmosPredictor(1, shared_trunk=False)
+    if shared._shared is None:
+        raise SystemExit("the installed speechmos's P.835 graph was not split")
+    clips = [load_input(path).samples for path in files]
+    reference.predict(clips[0])
+    shared.predict(clips[0])  # warm-up
+    seconds, scores = [], []
+    for predictor in (reference, shared):
+        start = time.process_time()
+        scores.append([predictor.predict(samples) for samples in clips])
+        seconds.append(time.process_time() - start)
+    largest = max(abs(a[key] - b[key]) for a, b in zip(*scores, strict=True) for key in a)
+    return seconds[0], seconds[1], largest
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clean", type=Path, default=Path("../shared/speech/clean"))
@@ -117,6 +141,11 @@ def main() -> None:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as single:
             row.append(f"{single.submit(_cpu_rtf, name, subset).result():.1f}x")
         print("| " + " | ".join(row) + " |")
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as single:
+        reference, shared, largest = single.submit(_dnsmos_paths, subset).result()
+    print(f"DNSMOS on the same {len(subset)} files, 1 thread: speechmos's per-window scoring {reference:.1f} CPU s "
+          f"({subset_audio / reference:.1f}x), shared P.835 trunk {shared:.1f} CPU s ({subset_audio / shared:.1f}x): "
+          f"{reference / shared:.2f}x faster; largest score difference {largest:.2g}")
     total_audio = sum(durations.values())
     start = time.perf_counter()
     with QualityPool(list(PREDICTORS), workers=workers) as pool:

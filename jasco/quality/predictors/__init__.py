@@ -49,7 +49,7 @@ PREDICTORS.register("distillmos", "jasco.quality.predictors.distillmos:factory",
 # predictor -> import names it needs (checked without importing them)
 REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "signal": ("scipy", "pyloudnorm"),
-    "dnsmos": ("speechmos", "onnxruntime", "librosa"),
+    "dnsmos": ("speechmos", "onnxruntime", "onnx", "librosa"),
     "distillmos": ("distillmos", "xls_r_sqa", "torch"),
 }
 
