@@ -19,8 +19,9 @@ output is assembled from:
 The head then runs on every window as it does in the whole network. The split keeps the
 network's own operators and weights (graph cut with ``onnx``, run by ``onnxruntime``): the
 result matches the whole network to the bit with one thread per session, and within 1e-7 with
-two (a test compares every score with speechmos's own scoring). The cut checks the graph's shape first; a graph of another shape
-raises ``UnexpectedGraph`` and the caller uses the whole network per window instead.
+two (a test compares every score with speechmos's own scoring). The cut checks the graph's
+shape first; a graph of another shape raises ``UnexpectedGraph`` and the caller uses the whole
+network per window instead.
 """
 
 from __future__ import annotations
