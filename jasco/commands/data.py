@@ -39,16 +39,24 @@ def data() -> None:
 @click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Install directory (default: --data-dir).")
 @data_dir_option
-@click.option("--force", is_flag=True, help="Replace an existing destination that does not verify.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing destination that does not verify or was built with other options.")
+@click.option("--dataset-option", "dataset_options", multiple=True, metavar="KEY=VALUE",
+              help="An option of a dataset that is built, not copied (repeatable); `jasco tasks` lists them "
+                   "(speech-demo: files_per_condition, seed).")
 @plain_errors
-def fetch(dataset: str, source: str | None, dest: Path | None, data_dir: Path | None, force: bool) -> None:
+def fetch(dataset: str, source: str | None, dest: Path | None, data_dir: Path | None, force: bool,
+          dataset_options: tuple[str, ...]) -> None:
     """Install a dataset: every file checked, atomically."""
     from jasco.tasks.datasets import DatasetError
+    from jasco.tasks.options import parse_option_pairs, resolve_task_options
 
     chosen = _dataset(dataset)
+    given = parse_option_pairs(dataset_options, "--dataset-option")
+    options = resolve_task_options(chosen.name, chosen.fetch_options, given, owner="dataset")
     target = Path(dest or data_dir or chosen.default_dir()).expanduser().resolve()
     try:
-        result = chosen.fetch(target, source, force=force)
+        result = chosen.fetch(target, source, force=force, **options)
     except DatasetError as error:
         raise click.ClickException(str(error)) from None
     state = "installed" if result.changed else "already installed and verified"

@@ -1,4 +1,5 @@
-"""``jasco tasks``: the registered tasks, their datasets, how they are scored and their options."""
+"""``jasco tasks``: the registered tasks, their datasets, how they are scored and their options;
+then the registered datasets and the options of those that are built."""
 
 from __future__ import annotations
 
@@ -18,3 +19,10 @@ def tasks() -> None:
                    f"{len(task.audio_columns)}")
         for option in task.options:
             click.echo(f"{'':16} option {option.describe()}")
+    from jasco.tasks.datasets import DATASETS
+
+    click.echo("\ndatasets (jasco data fetch --dataset NAME):")
+    for entry in DATASETS.entries():
+        click.echo(f"{entry.name:26} {entry.summary}")
+        for option in DATASETS.load(entry.name).fetch_options:
+            click.echo(f"{'':26} --dataset-option {option.describe()}")

@@ -170,6 +170,9 @@ def install_speech_demo(
     from jasco.quality.demo_corpus import CorpusError, build_demo_corpus
 
     records = tuple(records) if records is not None else load_sources()
+    if not 1 <= files_per_condition <= len(records):
+        raise SpeechDemoError(f"files_per_condition must lie in 1-{len(records)} (one recording per file), "
+                              f"got {files_per_condition}")
     dest = Path(dest).expanduser().resolve()
     recover(dest)  # an earlier install killed mid-way: finish or undo its swap, remove its staging copy
     settings = _settings(files_per_condition, seed)

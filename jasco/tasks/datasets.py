@@ -3,16 +3,19 @@
 A dataset knows where it lands by default (``default_dir``), how to install itself from its
 default source or a ``--source`` (``fetch``: atomic, idempotent, every file checked) and how to
 re-check an installed copy (``verify``: one line per missing, altered or unexpected file). Each
-task names its dataset; ``jasco-what-are-they-doing`` (JASCO's) is the default.
+task names its dataset; ``jasco-what-are-they-doing`` (JASCO's) is the default. A dataset that
+is built rather than copied declares ``fetch_options`` (``TaskOption``s: ``jasco data fetch
+--dataset-option KEY=VALUE``), which ``fetch`` takes as keywords.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from jasco.core.registry import Registry
+from jasco.tasks.options import TaskOption
 
 DEFAULT_DATASET = "jasco-what-are-they-doing"
 
@@ -40,9 +43,10 @@ class Dataset(Protocol):
     summary: str
     licence: str
     default_source: str | None  # what ``fetch`` uses without --source (None: --source is needed)
+    fetch_options: tuple[TaskOption, ...]  # what ``fetch`` takes besides the source (usually none)
 
     def default_dir(self) -> Path: ...
-    def fetch(self, dest: Path, source: str | None = None, *, force: bool = False) -> FetchResult: ...
+    def fetch(self, dest: Path, source: str | None = None, *, force: bool = False, **options: Any) -> FetchResult: ...
     def verify(self, root: Path) -> VerifyResult: ...
 
 

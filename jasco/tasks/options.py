@@ -38,28 +38,30 @@ class TaskOption:
         if self.kind not in KINDS:
             raise ValueError(f"task option {self.name}: kind must be one of {KINDS}, got {self.kind!r}")
 
-    def convert(self, value: Any) -> Any:
-        """One value (text from the command line, or already typed) as this option's type."""
+    def convert(self, value: Any, owner: str = "task") -> Any:
+        """One value (text from the command line, or already typed) as this option's type;
+        ``owner`` (task, dataset) names the option in errors."""
+        label = f"{owner} option {self.name}"
         if self.kind == "bool":
             if isinstance(value, bool):
                 return value
             text = str(value).strip().lower()
             if text not in _TRUE | _FALSE:
-                raise TaskOptionError(f"task option {self.name}: {value!r} is not true or false")
+                raise TaskOptionError(f"{label}: {value!r} is not true or false")
             return text in _TRUE
         if self.kind == "int":
             try:
                 return int(str(value).strip())
             except ValueError:
-                raise TaskOptionError(f"task option {self.name}: {value!r} is not an integer") from None
+                raise TaskOptionError(f"{label}: {value!r} is not an integer") from None
         if self.kind == "float":
             try:
                 return float(str(value).strip())
             except ValueError:
-                raise TaskOptionError(f"task option {self.name}: {value!r} is not a number") from None
+                raise TaskOptionError(f"{label}: {value!r} is not a number") from None
         text = str(value)
         if self.choices and text not in self.choices:
-            raise TaskOptionError(f"task option {self.name}: {text!r} is not one of {', '.join(self.choices)}")
+            raise TaskOptionError(f"{label}: {text!r} is not one of {', '.join(self.choices)}")
         return text
 
     def describe(self) -> str:
@@ -68,14 +70,14 @@ class TaskOption:
         return f"{self.name} ({kind}, default {self.default!r}{choices}): {self.help}"
 
 
-def parse_option_pairs(pairs: Sequence[str]) -> dict[str, list[str]]:
+def parse_option_pairs(pairs: Sequence[str], flag: str = "--task-option") -> dict[str, list[str]]:
     """``["split=A", "split=B", "pairs=3"]`` -> ``{"split": ["A", "B"], "pairs": ["3"]}``."""
     given: dict[str, list[str]] = {}
     for text in pairs:
         key, sep, value = text.partition("=")
         key = key.strip().replace("-", "_")
         if not sep or not key.isidentifier():
-            raise TaskOptionError(f"--task-option: expected KEY=VALUE, got {text!r}")
+            raise TaskOptionError(f"{flag}: expected KEY=VALUE, got {text!r}")
         given.setdefault(key, []).append(value)
     return given
 
@@ -92,25 +94,26 @@ def as_given(values: Mapping[str, Any] | None) -> dict[str, list[Any]]:
 
 
 def resolve_task_options(
-    task_name: str, declared: Sequence[TaskOption], given: Mapping[str, Sequence[Any]]
+    task_name: str, declared: Sequence[TaskOption], given: Mapping[str, Sequence[Any]], owner: str = "task"
 ) -> dict[str, Any]:
-    """Every declared option's value (given or default), type-checked; unknown names are an error."""
+    """Every declared option's value (given or default), type-checked; unknown names are an error.
+    ``owner`` says what ``task_name`` names (a task, a dataset) in errors."""
     by_name = {option.name: option for option in declared}
     unknown = sorted(set(given) - set(by_name))
     if unknown:
         takes = ", ".join(sorted(by_name)) or "none"
-        raise TaskOptionError(f"task {task_name!r} takes no option {', '.join(unknown)} (it takes: {takes})")
+        raise TaskOptionError(f"{owner} {task_name!r} takes no option {', '.join(unknown)} (it takes: {takes})")
     resolved: dict[str, Any] = {}
     for option in declared:
         values = list(given.get(option.name, ()))
         if not values:
             resolved[option.name] = option.default
         elif option.multiple:
-            resolved[option.name] = tuple(option.convert(value) for value in values)
+            resolved[option.name] = tuple(option.convert(value, owner) for value in values)
         elif len(values) > 1:
-            raise TaskOptionError(f"task option {option.name} is given {len(values)} times; it takes one value")
+            raise TaskOptionError(f"{owner} option {option.name} is given {len(values)} times; it takes one value")
         else:
-            resolved[option.name] = option.convert(values[0])
+            resolved[option.name] = option.convert(values[0], owner)
     return resolved
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from jasco.core.paths import dataset_dir
 from jasco.tasks.datasets import FetchResult, VerifyResult
+from jasco.tasks.options import TaskOption
 
 NAME = "jasco-what-are-they-doing"
 DATA_DIR_ENV = "JASCO_DATA_DIR"
@@ -29,6 +30,7 @@ def default_data_dir() -> Path:
 
 class JascoDataset:
     name = NAME
+    fetch_options: tuple[TaskOption, ...] = ()
     summary = f"What Are They Doing (80 clips), {UPSTREAM_REPO}@{UPSTREAM_COMMIT[:7]}"
     licence = "CC BY-NC 4.0 (DATA_LICENSE.txt in the installed dataset): not for commercial use"
 

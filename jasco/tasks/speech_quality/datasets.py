@@ -19,6 +19,7 @@ from pathlib import Path
 
 from jasco.core.paths import dataset_dir
 from jasco.tasks.datasets import DatasetError, FetchResult, VerifyResult
+from jasco.tasks.options import TaskOption
 
 SPEECH_DEMO_ENV = "JASCO_SPEECH_DEMO_DIR"
 SPEECH_DEMO_DIR = "speech-demo-v1"
@@ -26,6 +27,7 @@ SPEECH_DEMO_DIR = "speech-demo-v1"
 
 class NisqaDataset:
     name = "nisqa"
+    fetch_options: tuple[TaskOption, ...] = ()
     summary = "the NISQA corpus (Zenodo 4728081): 14,432 degraded files with human MOS and dimensions"
     licence = "largely non-commercial research use, per source (NISQA_LICENSE.txt in the installed corpus)"
 
@@ -68,11 +70,26 @@ class SpeechDemoDataset:
     def default_dir(self) -> Path:
         return dataset_dir(SPEECH_DEMO_DIR, SPEECH_DEMO_ENV)
 
-    def fetch(self, dest: Path, source: str | None = None, *, force: bool = False) -> FetchResult:
+    @property
+    def fetch_options(self) -> tuple[TaskOption, ...]:
+        from jasco.quality.demo_corpus import DEFAULT_FILES_PER_CONDITION
+
+        return (
+            TaskOption("files_per_condition", "degraded files per condition (1 to the 23 recordings)", "int",
+                       DEFAULT_FILES_PER_CONDITION),
+            TaskOption("seed", "which recordings each condition uses, and each file's noise", "int", 0),
+        )
+
+    def fetch(self, dest: Path, source: str | None = None, *, force: bool = False,
+              files_per_condition: int | None = None, seed: int = 0) -> FetchResult:
+        from jasco.quality.demo_corpus import DEFAULT_FILES_PER_CONDITION
         from jasco.quality.speech_demo import SpeechDemoError, install_speech_demo
 
+        if files_per_condition is None:
+            files_per_condition = DEFAULT_FILES_PER_CONDITION
         try:
-            result = install_speech_demo(Path(source).expanduser() if source else None, dest, force=force)
+            result = install_speech_demo(Path(source).expanduser() if source else None, dest, force=force,
+                                         files_per_condition=files_per_condition, seed=seed)
         except SpeechDemoError as error:
             raise DatasetError(str(error)) from None
         return FetchResult(result.dest, result.changed, _count_files(result.dest))

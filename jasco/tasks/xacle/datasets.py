@@ -22,6 +22,7 @@ from pathlib import Path
 
 from jasco.core.paths import dataset_dir
 from jasco.tasks.datasets import DatasetError, FetchResult, VerifyResult
+from jasco.tasks.options import TaskOption
 
 XACLE_ENV = "JASCO_XACLE_DIR"
 XACLE_DEMO_ENV = "JASCO_XACLE_DEMO_DIR"
@@ -60,6 +61,7 @@ def _download(url: str, target: Path) -> None:
 
 class XacleDataset:
     name = "xacle"
+    fetch_options: tuple[TaskOption, ...] = ()
     summary = "XACLE text-audio alignment pairs (official layout; 2027 development set by default)"
     licence = ("none stated by the organisers: research use, no redistribution, training split for training only "
                "(jasco_install.json in the installed copy)")
@@ -98,6 +100,7 @@ class XacleDataset:
 
 class XacleDemoDataset:
     name = "xacle-demo"
+    fetch_options: tuple[TaskOption, ...] = ()
     summary = "240 synthetic XACLE-layout pairs from the 80 JASCO clips (own / partly wrong / other description)"
     licence = "CC BY-NC 4.0, the JASCO clips' (DATA_LICENSE.txt); labels by a documented rule, not by listeners"
     default_source = None  # built from the installed JASCO dataset; --source names its directory
