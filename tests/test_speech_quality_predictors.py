@@ -70,6 +70,10 @@ def test_the_report_has_every_dimension_each_predictor_predicts(run: object) -> 
     answers_manifest = json.loads((out / "answers" / "dnsmos.csv.manifest.json").read_text())
     assert answers_manifest["packages"]["speechmos"] == "0.0.1.1" and "onnxruntime" in answers_manifest["packages"]
     assert answers_manifest["adapter"]["backend"] == "quality-pool"
+    from jasco.tasks.speech_quality.bank import load_bank
+    from jasco.tasks.speech_quality.scale import load_scale
+
+    assert answers_manifest["prompt_hashes"] == {"bank_sha256": load_bank().sha256, "scale_sha256": load_scale().sha256}
 
 
 def test_a_rerun_resumes_from_the_store_and_asks_no_predictor(run: object, tmp_path: Path) -> None:

@@ -164,8 +164,7 @@ def run_infer(
         "backend": identity["backend"], "decoding": settings.as_dict(), "seed": settings.seed,
         "accept_truncated": settings.accept_truncated,
         "store_key_version": max((row.key_version for row in prepared), default=1),
-        "prompt_hashes": the_task.prompt_hashes(values),
-        "task_fingerprint": the_task.fingerprint(values),
+        "prompt_hashes": the_task.fingerprint(values),
     }, excluded=len(excluded))
 
 

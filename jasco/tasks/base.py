@@ -19,14 +19,14 @@ A task is everything one benchmark needs, behind one object registered by name i
 - ``rules_version``: the version of its scoring code (a rule-scored task's ``score``; a judged
   task's parser is ``judging().rules_version``). `jasco run`'s stage stamps hold it, so bump it
   whenever that code changes what an answer scores.
-- optionally, the hashes of the prompt files its items use (``prompt_hashes``: the infer manifest
-  records them) and files ``jasco run`` writes after scoring (``write_run_outputs``, e.g. a
-  challenge's submission file).
+- optionally, files ``jasco run`` writes after scoring (``write_run_outputs``, e.g. a challenge's
+  submission file).
 - optionally, with defaults in ``TaskBase``: ``audio_columns_for(options)`` (the audio slots when an
   option changes them, e.g. a second, reference audio), ``excluded_rows(frame, model, options)``
   (rows a model is not asked, each with its reason: recorded and counted, never dropped), and
-  ``fingerprint(options)`` (hashes of the versioned files that decide what is asked, for store keys
-  and manifests).
+  ``fingerprint(options)`` (name -> sha256 of the versioned files that decide what is asked: prompt
+  templates, question banks, scales; in infer store keys, and the infer manifest's
+  ``prompt_hashes``).
 
 Stages never branch on a task's name; they call these methods. ``TaskBase`` gives the defaults.
 """
@@ -134,7 +134,6 @@ class Task(Protocol):
     def validate_answers(self, answers: pd.DataFrame, path: Path) -> None: ...
     def resolve_options(self, given: Mapping[str, Sequence[Any]]) -> dict[str, Any]: ...
     def dataset_for(self, data_dir: Path) -> str | None: ...
-    def prompt_hashes(self, options: Mapping[str, Any]) -> dict[str, str]: ...
     def write_run_outputs(self, scored: Sequence[Path], out_dir: Path, options: Mapping[str, Any],
                           echo: Callable[[str], None]) -> list[str]: ...
     def audio_columns_for(self, options: Mapping[str, Any]) -> tuple[str, ...]: ...
@@ -192,10 +191,6 @@ class TaskBase:
         (the task's own reader checks it). Default: the task's dataset."""
         return self.dataset
 
-    def prompt_hashes(self, options: Mapping[str, Any]) -> dict[str, str]:
-        """prompt file -> sha256 of the files the items are asked with (none by default)."""
-        return {}
-
     def write_run_outputs(self, scored: Sequence[Path], out_dir: Path, options: Mapping[str, Any],
                           echo: Callable[[str], None]) -> list[str]:
         """Files ``jasco run`` writes from the scored (or judged) files after scoring; returns one line
@@ -211,7 +206,8 @@ class TaskBase:
         return {}
 
     def fingerprint(self, options: Mapping[str, Any]) -> dict[str, str]:
-        """Hashes of the versioned files that decide what is asked (in infer store keys and manifests)."""
+        """name -> sha256 of the versioned files that decide what is asked (prompt templates, question
+        banks, scales): in infer store keys and the infer manifest's ``prompt_hashes``. None by default."""
         return {}
 
 

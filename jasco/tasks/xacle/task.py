@@ -159,7 +159,7 @@ class XacleTask(TaskBase):
 
         return score_answers(answers, options, self.answer_column)
 
-    def prompt_hashes(self, options: Mapping[str, Any]) -> dict[str, str]:
+    def fingerprint(self, options: Mapping[str, Any]) -> dict[str, str]:
         from jasco.core.prompting import template_sha256
 
         return {template_file(t): template_sha256(template_file(t)) for t in options["template"]}
