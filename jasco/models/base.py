@@ -47,7 +47,8 @@ class Model(Protocol):
         """Answer every request, calling ``on_result`` once per request as each finishes."""
 
     def close(self) -> None:
-        """Release the model (memory, processes, connections)."""
+        """Release the model (memory, processes, connections). One that held large objects
+        (weights, an engine) runs ``gc.collect()`` here: its callers do not."""
 
 
 class ModelOptionError(ValueError):

@@ -55,4 +55,8 @@ class TransformersAdapter:
         run_in_batches(requests, on_result, self.batch_size, self.run_batch, self.name)
 
     def close(self) -> None:
-        self.model = self._processor = None
+        if self.model is not None:
+            self.model = self._processor = None
+            import gc
+
+            gc.collect()
