@@ -34,10 +34,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def tiny_allm(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from jasco.testing.tiny_audio import build_tiny_qwen2_audio
-
-    return build_tiny_qwen2_audio(tmp_path_factory.mktemp("tiny-qwen2-audio-alld"))
+def tiny_allm(tiny_qwen2_audio: Path) -> Path:
+    return tiny_qwen2_audio
 
 
 @pytest.fixture(scope="module")

@@ -3,15 +3,14 @@ vLLM OpenAI-compatible server (``input_audio``): greedy answers identical across
 audio check passing on each and failing for a processor call that drops the audio, the 48 kHz
 clip through every backend, row errors and reruns with a real model.
 
-The model, the engine and the server are built once for the module; the server starts first and
-warms up while the other backends run.
+The engine is built once for the module; the model and the server are the session's (conftest),
+asked for first so the server warms up while the other backends run.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from jasco.models.check import AudioCheckResult, check_audio
 from jasco.models.types import ChatRequest as InferRequest
 from jasco.stages.decoding import GenerationSettings
 from tests.model_helpers import jasco_request, pairs, results
-from tests.server_helpers import AUDIO_ARGS, vllm_server, wait_healthy
+from tests.server_helpers import wait_healthy
 
 pytestmark = [pytest.mark.slow, pytest.mark.vllm]
 
@@ -36,18 +35,14 @@ os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
 
 
 @pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from jasco.testing.tiny_audio import build_tiny_qwen2_audio
-
-    return build_tiny_qwen2_audio(tmp_path_factory.mktemp("tiny-qwen2-audio"))
+def tiny_model(tiny_qwen2_audio: Path) -> Path:
+    return tiny_qwen2_audio
 
 
 @pytest.fixture(scope="module")
-def server(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """A real vLLM OpenAI-compatible server on 127.0.0.1, started (not yet waited for)."""
-    with vllm_server(tiny_model, tmp_path_factory.mktemp("server") / "server.log", MAX_MODEL_LEN, *AUDIO_ARGS,
-                     "--limit-mm-per-prompt", '{"audio": 1}') as started:
-        yield started
+def server(qwen2_audio_server: tuple[subprocess.Popen[bytes], str]) -> tuple[subprocess.Popen[bytes], str]:
+    """The session's real vLLM OpenAI-compatible server on 127.0.0.1 (conftest), started, not waited for."""
+    return qwen2_audio_server
 
 
 @pytest.fixture(scope="module")

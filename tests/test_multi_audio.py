@@ -4,8 +4,8 @@ engine (``limit_mm_per_prompt`` sized to the requests), a real vLLM OpenAI-compa
 silences each audio slot in turn; top logprobs agree across backends; and the two-audio test task
 runs expand -> infer -> score -> report through ``jasco run``.
 
-The model, the engine and the server are built once for the module; the server starts first and
-warms up while the other backends run.
+The engine is built once for the module; the model and the server are the session's (conftest),
+asked for first so the server warms up while the other backends run.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pytest
 from jasco.models.check import check_audio
 from jasco.models.types import AudioPart, ChatRequest, Message, Sampling, TextPart
 from tests.model_helpers import results
-from tests.server_helpers import AUDIO_ARGS, vllm_server, wait_healthy
+from tests.server_helpers import wait_healthy
 
 pytestmark = [pytest.mark.slow, pytest.mark.vllm]
 
@@ -39,18 +39,14 @@ os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
 
 
 @pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from jasco.testing.tiny_audio import build_tiny_qwen2_audio
-
-    return build_tiny_qwen2_audio(tmp_path_factory.mktemp("tiny-qwen2-audio-2"))
+def tiny_model(tiny_qwen2_audio: Path) -> Path:
+    return tiny_qwen2_audio
 
 
 @pytest.fixture(scope="module")
-def server(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """A real vLLM OpenAI-compatible server taking two audios per prompt, started (not waited for)."""
-    with vllm_server(tiny_model, tmp_path_factory.mktemp("server2") / "server.log", MAX_MODEL_LEN, *AUDIO_ARGS,
-                     "--limit-mm-per-prompt", '{"audio": 2}') as started:
-        yield started
+def server(qwen2_audio_server: tuple[subprocess.Popen[bytes], str]) -> tuple[subprocess.Popen[bytes], str]:
+    """The session's real vLLM OpenAI-compatible server (conftest), two audios per prompt, not waited for."""
+    return qwen2_audio_server
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from jasco.cli import cli
-from tests.server_helpers import AUDIO_ARGS, vllm_server, wait_healthy
+from tests.server_helpers import wait_healthy
 
 pytestmark = [pytest.mark.slow, pytest.mark.vllm]
 
@@ -58,18 +58,14 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from jasco.testing.tiny_audio import build_tiny_qwen2_audio
-
-    return build_tiny_qwen2_audio(tmp_path_factory.mktemp("tiny-qwen2-audio-sq"))
+def tiny_model(tiny_qwen2_audio: Path) -> Path:
+    return tiny_qwen2_audio
 
 
 @pytest.fixture(scope="module")
-def server(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """One server for every server test (two audios per prompt), started first to warm up meanwhile."""
-    with vllm_server(tiny_model, tmp_path_factory.mktemp("sq-server") / "server.log", MAX_MODEL_LEN, *AUDIO_ARGS,
-                     "--limit-mm-per-prompt", '{"audio": 2}') as started:
-        yield started
+def server(qwen2_audio_server: tuple[subprocess.Popen[bytes], str]) -> tuple[subprocess.Popen[bytes], str]:
+    """The session's server (conftest; two audios per prompt), asked for first to warm up meanwhile."""
+    return qwen2_audio_server
 
 
 @pytest.fixture(scope="module")

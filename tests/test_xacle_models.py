@@ -4,7 +4,7 @@ in-process vLLM engine and on a real vLLM OpenAI-compatible server, in text and 
 The answers are constrained to a whole number 0-10 (a random-weight model writes no number on its
 own); the expected scores from the two backends must agree within float tolerance, each must be
 the expectation over the digit tokens at the answer position, and every scored pair goes into the
-official submission. One server and one engine serve the whole module.
+official submission. One engine serves the whole module; the server is the session's (conftest).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import json
 import math
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +20,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from jasco.cli import cli
-from tests.server_helpers import AUDIO_ARGS, vllm_server, wait_healthy
+from tests.server_helpers import wait_healthy
 
 pytestmark = [pytest.mark.slow, pytest.mark.vllm]
 
@@ -33,18 +32,14 @@ os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
 
 
 @pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from jasco.testing.tiny_audio import build_tiny_qwen2_audio
-
-    return build_tiny_qwen2_audio(tmp_path_factory.mktemp("xacle-tiny-qwen2-audio"))
+def tiny_model(tiny_qwen2_audio: Path) -> Path:
+    return tiny_qwen2_audio
 
 
 @pytest.fixture(scope="module")
-def server(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """A real vLLM OpenAI-compatible server, started first so it warms up while the engine runs."""
-    with vllm_server(tiny_model, tmp_path_factory.mktemp("xacle-server") / "server.log", MAX_MODEL_LEN, *AUDIO_ARGS,
-                     "--limit-mm-per-prompt", '{"audio": 1}') as started:
-        yield started
+def server(qwen2_audio_server: tuple[subprocess.Popen[bytes], str]) -> tuple[subprocess.Popen[bytes], str]:
+    """The session's real vLLM OpenAI-compatible server (conftest), asked for first so it warms up meanwhile."""
+    return qwen2_audio_server
 
 
 @pytest.fixture(scope="module")
