@@ -30,7 +30,7 @@ import argparse
 import os
 import re
 import sys
-from typing import Any, Dict
+from typing import Any, Dict, Sequence, Tuple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _protocol import (  # noqa: E402
@@ -38,7 +38,19 @@ from _protocol import (  # noqa: E402
 )
 
 MODEL_ID = "YuanGongND/ltu-as"
+EOS_TOKEN_ID = 2  # vicuna's </s>, as upstream sets it
 _THANKS = re.compile(r"(?i)thank(s| you) for watching[.!]?")
+
+
+def finish_reason(sequence: Sequence[int], prompt_length: int, eos_token_id: int, max_new_tokens: int) -> str:
+    """Why generation ended, from the returned token ids (``generate(...).sequences[0]``: the prompt's
+    ``prompt_length`` ids, then the new ones, as upstream's ``output[len(prompt):]`` relies on):
+    ``stop`` when the model wrote its end token, ``length`` when it wrote ``max_new_tokens`` tokens
+    without one (jasco keeps that as a row error, a cut answer, as for every other backend)."""
+    generated = list(sequence[prompt_length:])
+    if eos_token_id in generated:
+        return "stop"
+    return "length" if len(generated) >= max_new_tokens else "stop"
 
 
 def parse_args(argv: Any = None) -> argparse.Namespace:
@@ -96,7 +108,7 @@ def main(argv: Any = None) -> int:
     model.model_parallel = True
     model.config.pad_token_id = tokenizer.pad_token_id = 0  # as upstream (the decapoda config fix)
     model.config.bos_token_id = 1
-    model.config.eos_token_id = 2
+    model.config.eos_token_id = EOS_TOKEN_ID
     model.eval()
 
     def features(path: str) -> Any:
@@ -106,7 +118,7 @@ def main(argv: Any = None) -> int:
         tensor = torch.FloatTensor(audio_feat).unsqueeze(0)
         return tensor.half().to(args.device) if half else tensor.to(args.device)
 
-    def answer(request: Dict[str, Any]) -> str:
+    def answer(request: Dict[str, Any]) -> Tuple[str, str]:
         decoding = request.get("decoding") or {}
         path = single_audio(request)
         transcript = _THANKS.sub("", asr_model.transcribe(path)["text"].lstrip())
@@ -119,13 +131,15 @@ def main(argv: Any = None) -> int:
             torch.manual_seed(int(decoding.get("seed", 0)))
         config = GenerationConfig(
             repetition_penalty=args.repetition_penalty, max_new_tokens=int(decoding.get("max_new_tokens", 400)),
-            bos_token_id=1, eos_token_id=2, pad_token_id=0, num_return_sequences=1, **sampling,
+            bos_token_id=1, eos_token_id=EOS_TOKEN_ID, pad_token_id=0, num_return_sequences=1, **sampling,
         )
         with torch.no_grad():
             output = model.generate(input_ids=input_ids, audio_input=features(path), generation_config=config,
                                     return_dict_in_generate=True, max_new_tokens=config.max_new_tokens)
-        text = tokenizer.decode(output.sequences[0], skip_special_tokens=True)
-        return text.partition("### Response:\n")[2].strip()
+        sequence = output.sequences[0].tolist()
+        text = tokenizer.decode(sequence, skip_special_tokens=True)
+        finish = finish_reason(sequence, int(input_ids.shape[1]), EOS_TOKEN_ID, int(config.max_new_tokens))
+        return text.partition("### Response:\n")[2].strip(), finish
 
     revision = "%s@%s" % (file_identity(args.checkpoint), git_commit(args.repo))
     log("ltu_as_worker: model loaded, revision %s" % revision)

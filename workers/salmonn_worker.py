@@ -34,7 +34,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _protocol import (  # noqa: E402
@@ -66,6 +66,16 @@ def llm_size_problem(variant: str, llama_path: str) -> Any:
         return ("--llama-path %s has hidden size %s, but variant %s (%s) was trained on %s (hidden size %d)"
                 % (llama_path, hidden, variant, release, llm, expected))
     return None
+
+
+def split_answer(decoded: str, end_sym: str) -> Tuple[str, str]:
+    """(answer, finish_reason) of one SALMONN output. Upstream's ``generate`` decodes without
+    skipping special tokens, so the text holds ``end_sym`` (``</s>``) when the model stopped on its
+    own: ``stop``. Without it generation ran out of ``max_new_tokens``: ``length``, which jasco
+    keeps as a row error (a cut answer) as for every other backend. The answer is the text before
+    ``end_sym``, without ``<s>``, stripped, as upstream's ``cli_inference.py``."""
+    answer, found, _ = decoded.partition(end_sym)
+    return answer.replace("<s>", "").strip(), ("stop" if found else "length")
 
 
 def parse_args(argv: Any = None) -> argparse.Namespace:
@@ -132,7 +142,7 @@ def main(argv: Any = None) -> int:
     template = cfg.config.model.prompt_template
     end_sym = cfg.config.model.get("end_sym", "</s>")
 
-    def answer(request: Dict[str, Any]) -> str:
+    def answer(request: Dict[str, Any]) -> Tuple[str, str]:
         decoding = request.get("decoding") or {}
         audio = load_audio(single_audio(request))
         samples = {
@@ -153,7 +163,7 @@ def main(argv: Any = None) -> int:
             torch.manual_seed(int(decoding.get("seed", 0)))
         with torch.no_grad(), torch.cuda.amp.autocast(dtype=torch.float16, enabled=not args.no_fp16):
             text = model.generate(samples, generate_cfg, prompts=prompt)[0]
-        return text.split(end_sym)[0].replace("<s>", "").strip()
+        return split_answer(text, end_sym)
 
     revision = "%s@%s" % (file_identity(args.checkpoint), git_commit(args.repo))
     log("salmonn_worker: model loaded, revision %s" % revision)
