@@ -1,6 +1,6 @@
-"""The shipped SALMONN and LTU-AS workers say why generation ended, so an answer cut at
+"""The shipped SALMONN, LTU-AS and WavLLM workers say why generation ended, so an answer cut at
 ``max_new_tokens`` is a row error (``truncated at max_tokens``) as in every other backend. Before,
-both returned bare text: a cut answer was stored and judged as if complete.
+they returned bare text: a cut answer was stored and judged as if complete.
 
 The workers run in their models' own environments; what is tested here is the rule each applies to
 its model's raw output, on the shapes upstream's ``generate`` returns (without weights)."""
@@ -49,3 +49,14 @@ def test_ltu_as_finish_reason(sequence: list[int], finish: str) -> None:
 def test_an_eos_id_inside_the_prompt_does_not_count() -> None:
     worker = _load("ltu_as_worker.py")
     assert worker.finish_reason([1, 2, 11, 12, 20, 21, 22], 4, worker.EOS_TOKEN_ID, 3) == "length"
+
+
+@pytest.mark.parametrize(("n_tokens", "max_len_b", "generator_max_len", "finish"), [
+    (41, 40, None, "length"),  # the generator forced the end token at step 40: 40 tokens + </s>
+    (40, 40, None, "stop"),  # ended on its own one step before the limit
+    (12, 40, 1024, "stop"),
+    (1024, 4000, 1024, "length"),  # the model's positions cap the limit at 1023
+    (1023, 4000, 1024, "stop"),
+])
+def test_wavllm_finish_reason(n_tokens: int, max_len_b: int, generator_max_len: int | None, finish: str) -> None:
+    assert _load("wavllm_worker.py").finish_reason(n_tokens, max_len_b, generator_max_len) == finish

@@ -9,7 +9,7 @@ Our own code written against the upstream inference entry points of
 
 * the same generation arguments (``--task speechllm_task --user-dir examples/wavllm
   --tokenizer-path .../tokenizer.model --beam 1 --nbest 1 --max-tokens 1600000 --max-len-a 0
-  --max-len-b <max_new_tokens>``) and the same task settings generate.py forces (Whisper
+  --max-len-b <prompt length + max_new_tokens>``) and the same task settings generate.py forces (Whisper
   large-v2 + WavLM base processors, LLaMA-2, LoRA r=32, prompt building, ...);
 * the model is loaded once with ``checkpoint_utils.load_model_ensemble``;
 * each request becomes a one-row manifest (``id, audio, n_frames, with_speech, prompt, tgt_text``)
@@ -17,6 +17,12 @@ Our own code written against the upstream inference entry points of
   ``SpeechLLMDataset`` reads, resamples and prompts exactly as in the paper's evaluation;
 * ``task.inference_step`` with the prompt as prefix tokens; the answer is the hypothesis after
   the prompt, decoded with the task's tokenizer.
+
+Length: WavLLM's ``SequenceGenerator`` forces the prompt as the first tokens of the hypothesis
+and counts them inside ``--max-len-b`` (upstream's script passes 512 for prompt and answer
+together). Here ``--max-len-b`` is the prompt's length plus jasco's ``max_new_tokens``, so the
+limit means new tokens as in every other backend, and a hypothesis that reached it (the generator
+then forces the end token) is reported with finish reason ``length``.
 
 Decoding: jasco's settings. Greedy at temperature 0 (upstream's script samples with
 temperature 0.5: pass that through jasco's decoding options to reproduce it).
@@ -30,7 +36,7 @@ import argparse
 import os
 import sys
 import tempfile
-from typing import Any, Dict
+from typing import Any, Dict, Optional, Tuple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _protocol import (  # noqa: E402
@@ -54,10 +60,20 @@ def parse_args(argv: Any = None) -> argparse.Namespace:
     parser.add_argument("--fairseq", required=True,
                         help="SpeechT5/WavLLM/fairseq, with wavllm copied into its examples/ directory")
     parser.add_argument("--checkpoint", required=True, help="the WavLLM checkpoint (download/download.sh 0)")
-    parser.add_argument("--max-new-tokens", type=int, default=512, help="upper bound (--max-len-b)")
+    parser.add_argument("--max-new-tokens", type=int, default=512,
+                        help="upper bound on new tokens (fairseq's --max-len-b is the prompt's length plus this)")
     parser.add_argument("--cpu", action="store_true", help="run on CPU (upstream runs on one GPU)")
     parser.add_argument("--fp16", action="store_true")
     return parser.parse_args(argv)
+
+
+def finish_reason(n_tokens: int, max_len_b: int, generator_max_len: Optional[int]) -> str:
+    """Why WavLLM's ``SequenceGenerator`` ended a hypothesis of ``n_tokens`` tokens (prompt prefix and
+    end token included). With ``--max-len-a 0`` its limit is ``min(max_len_b, generator.max_len - 1)``
+    and at that step it forces the end token, so a hypothesis longer than the limit was cut there:
+    ``length``. A shorter one ended on its own end token: ``stop``."""
+    limit = max_len_b if not generator_max_len else min(max_len_b, generator_max_len - 1)
+    return "length" if n_tokens > limit else "stop"
 
 
 def manifest_row(request_id: str, audio_path: str, instruction: str) -> str:
@@ -113,15 +129,10 @@ def main(argv: Any = None) -> int:
         model.prepare_for_inference_(cfg)
     generators: Dict[Any, Any] = {}
 
-    def answer(request: Dict[str, Any]) -> str:
+    def answer(request: Dict[str, Any]) -> Tuple[str, str]:
         decoding = request.get("decoding") or {}
         temperature = float(decoding.get("temperature", 0.0))
         max_new = min(int(decoding.get("max_new_tokens", args.max_new_tokens)), args.max_new_tokens)
-        key = (temperature, max_new)
-        if key not in generators:
-            generators[key] = task.build_generator(models, build_cfg(temperature, max_new).generation)
-        if temperature > 0:
-            utils.set_torch_seed(int(decoding.get("seed", 0)))
         with open(os.path.join(data_dir, SUBSET + ".tsv"), "w", encoding="utf-8") as handle:
             row = manifest_row(str(request["id"]), single_audio(request), request["instruction"])
             handle.write(header + row + "\n")
@@ -132,10 +143,17 @@ def main(argv: Any = None) -> int:
         prompt_mask = batch["net_input"]["prompt_masks"][0]
         prefix_size = int(batch["net_input"]["prompt_masks"].sum(axis=-1).max())
         prefix = batch["target"][:, :prefix_size] if prefix_size > 0 else None
+        max_len_b = prefix_size + max_new  # the prompt prefix counts inside fairseq's limit
+        key = (temperature, max_len_b)
+        if key not in generators:
+            generators[key] = task.build_generator(models, build_cfg(temperature, max_len_b).generation)
+        if temperature > 0:
+            utils.set_torch_seed(int(decoding.get("seed", 0)))
         with torch.no_grad():
             hypos = task.inference_step(generators[key], models, batch, prefix_tokens=prefix)
         tokens = hypos[0][0]["tokens"].int().cpu().tolist()
-        return task.tokenizer.decode(tokens[int(prompt_mask.sum()):]).strip()
+        text = task.tokenizer.decode(tokens[int(prompt_mask.sum()):]).strip()
+        return text, finish_reason(len(tokens), max_len_b, getattr(generators[key], "max_len", None))
 
     revision = "%s@%s" % (file_identity(args.checkpoint), git_commit(os.path.dirname(os.path.dirname(args.fairseq))))
     log("wavllm_worker: model loaded, revision %s" % revision)
