@@ -1,9 +1,12 @@
-"""Shared helpers for tests that call models directly: JASCO-shaped requests and their results."""
+"""Shared helpers for tests that call models directly: JASCO-shaped requests, their results, and the
+shipped worker scripts loaded as modules (their pure functions, without the models' environments)."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -37,3 +40,14 @@ def results(model: Any, requests: Sequence[ChatRequest]) -> dict[int, ModelResul
 def pairs(model: Any, requests: Sequence[ChatRequest]) -> dict[int, tuple[str | None, str | None]]:
     """(text, error) per request index, as the tests of the old callback compared them."""
     return {index: (r.text if r.error is None else None, r.error) for index, r in results(model, requests).items()}
+
+
+def load_worker_script(script: str) -> ModuleType:
+    """``workers/<script>`` imported as a module (its ``main`` not run)."""
+    from jasco.models.worker.process import workers_dir
+
+    spec = importlib.util.spec_from_file_location(script.removesuffix(".py"), workers_dir() / script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

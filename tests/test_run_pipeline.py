@@ -76,14 +76,14 @@ def test_judge_check_fails_below_the_floor(tmp_path: Path, upstream_dir: Path) -
 
 
 @pytest.mark.slow
-def test_run_tiny_qwen2_audio_with_tiny_vllm_judge_killed_and_resumed(tmp_path: Path, upstream_dir: Path) -> None:
+def test_run_tiny_qwen2_audio_with_tiny_vllm_judge_killed_and_resumed(tmp_path: Path, upstream_dir: Path,
+                                                                    tiny_qwen2_audio: Path) -> None:
     from jasco.tasks.jasco.samples import load_items
     from jasco.tasks.jasco.table import items_to_frame
     from jasco.tasks.jasco.templates import TEMPLATES, judge_messages
-    from jasco.testing.tiny_audio import build_tiny_qwen2_audio
     from jasco.testing.tiny_text import build_tiny_chat_model
 
-    allm = build_tiny_qwen2_audio(tmp_path / "tiny-qwen2-audio")
+    allm = tiny_qwen2_audio  # the session's (conftest); read-only here
     frame = items_to_frame(load_items(upstream_dir)[:16]).assign(allm_output="an answer")
     corpus = [judge_messages(TEMPLATES["eval_py"], row)[1]["content"] for row in frame.to_dict("records")]
     judge = build_tiny_chat_model(tmp_path / "tiny-judge", vocab_size=4000, corpus=corpus, tie_word_embeddings=False)

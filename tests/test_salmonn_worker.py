@@ -3,14 +3,12 @@ variant's LLM checked before loading, the handshake; all without weights (issue 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -18,15 +16,7 @@ from jasco.models.base import build_model
 from jasco.models.types import ModelResult
 from jasco.models.worker.process import WorkerError, workers_dir
 from jasco.models.worker.salmonn import VARIANTS
-from tests.model_helpers import jasco_request
-
-
-def _worker_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("salmonn_worker", workers_dir() / "salmonn_worker.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.model_helpers import jasco_request, load_worker_script
 
 
 def _checkpoint(tmp_path: Path, name: str, content: bytes = b"weights") -> Path:
@@ -68,7 +58,7 @@ def test_the_revision_follows_the_weights_and_the_worker_options(tmp_path: Path)
 
 
 def test_the_worker_keeps_jascos_variant_table() -> None:
-    worker = _worker_module()
+    worker = load_worker_script("salmonn_worker.py")
     assert {name: (v.release, v.checkpoint, v.llm, v.llm_hidden_size) for name, v in VARIANTS.items()} == {
         name: tuple(row) for name, row in worker.VARIANTS.items()}
     for variant in VARIANTS.values():

@@ -7,20 +7,9 @@ its model's raw output, on the shapes upstream's ``generate`` returns (without w
 
 from __future__ import annotations
 
-import importlib.util
-from types import ModuleType
-
 import pytest
 
-from jasco.models.worker.process import workers_dir
-
-
-def _load(script: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(script.removesuffix(".py"), workers_dir() / script)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.model_helpers import load_worker_script
 
 
 @pytest.mark.parametrize(("decoded", "answer", "finish"), [
@@ -31,7 +20,7 @@ def _load(script: str) -> ModuleType:
     ("", "", "length"),
 ])
 def test_salmonn_answer_and_finish_reason(decoded: str, answer: str, finish: str) -> None:
-    assert _load("salmonn_worker.py").split_answer(decoded, "</s>") == (answer, finish)
+    assert load_worker_script("salmonn_worker.py").split_answer(decoded, "</s>") == (answer, finish)
 
 
 @pytest.mark.parametrize(("sequence", "finish"), [
@@ -42,12 +31,12 @@ def test_salmonn_answer_and_finish_reason(decoded: str, answer: str, finish: str
     ([1, 10, 11, 12, 20, 2, 0], "stop"),  # padded after </s>
 ])
 def test_ltu_as_finish_reason(sequence: list[int], finish: str) -> None:
-    worker = _load("ltu_as_worker.py")
+    worker = load_worker_script("ltu_as_worker.py")
     assert worker.finish_reason(sequence, 4, worker.EOS_TOKEN_ID, 3) == finish
 
 
 def test_an_eos_id_inside_the_prompt_does_not_count() -> None:
-    worker = _load("ltu_as_worker.py")
+    worker = load_worker_script("ltu_as_worker.py")
     assert worker.finish_reason([1, 2, 11, 12, 20, 21, 22], 4, worker.EOS_TOKEN_ID, 3) == "length"
 
 
@@ -59,4 +48,4 @@ def test_an_eos_id_inside_the_prompt_does_not_count() -> None:
     (1023, 4000, 1024, "stop"),
 ])
 def test_wavllm_finish_reason(n_tokens: int, max_len_b: int, generator_max_len: int | None, finish: str) -> None:
-    assert _load("wavllm_worker.py").finish_reason(n_tokens, max_len_b, generator_max_len) == finish
+    assert load_worker_script("wavllm_worker.py").finish_reason(n_tokens, max_len_b, generator_max_len) == finish
